@@ -1,0 +1,178 @@
+"""Typed settings read from the environment once per process.
+
+Every variable is optional except where a deployment needs it; a malformed value fails at start-up
+with one line naming the variable (``ConfigError``), never later inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
+
+from nfl_predictor.config.errors import ConfigError
+
+T = TypeVar("T")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError("expected one of 1/0, true/false, yes/no, on/off")
+
+
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value <= 0:
+        raise ValueError("expected a positive integer")
+    return value
+
+
+def _parse_non_negative_float(raw: str) -> float:
+    value = float(raw.strip())
+    if value < 0 or value != value:
+        raise ValueError("expected a non-negative number")
+    return value
+
+
+def _parse_fraction(raw: str) -> float:
+    value = float(raw.strip())
+    if not 0.0 <= value < 1.0:
+        raise ValueError("expected a number in [0, 1)")
+    return value
+
+
+def _parse_url(schemes: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme not in schemes:
+            raise ValueError(f"expected a URL starting with one of {', '.join(s + '://' for s in schemes)}")
+        return value
+
+    return parse
+
+
+def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T) -> T:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        shown = raw if len(raw) <= 40 and "://" not in raw else raw[:12] + "..."
+        raise ConfigError(f"{name}: invalid value {shown!r}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, with production-sane defaults."""
+
+    environment: str = "local"
+    log_level: str = "INFO"
+
+    # Database: DATABASE_URL wins; otherwise DB_SECRET_ARN (RDS-format JSON secret) + DB_HOST override.
+    database_url: str | None = None
+    db_secret_arn: str | None = None
+    db_host: str | None = None
+    db_sslmode: str | None = None
+    db_connect_timeout_s: float = 5.0
+    db_statement_timeout_ms: int = 5000
+    db_lock_timeout_ms: int = 2000
+    db_idle_reconnect_s: float = 300.0
+    db_pool_size: int = 4
+    db_pooled: bool = False
+    db_via_proxy: bool = False
+
+    # Cache
+    redis_url: str | None = None
+    redis_socket_timeout_s: float = 0.25
+    redis_connect_timeout_s: float = 0.25
+    cache_schema_version: int = 1
+    cache_default_ttl_s: int = 1800
+    cache_prediction_ttl_s: int = 300
+    cache_ttl_jitter: float = 0.1
+    cache_stale_grace_s: int = 60
+    cache_compress_threshold_bytes: int = 4096
+    l1_max_entries: int = 2048
+    l1_max_bytes: int = 64 * 1024 * 1024
+    breaker_failure_threshold: int = 3
+    breaker_cooldown_s: float = 5.0
+    redis_clients_alert_threshold: int = 500
+
+    # Local stack
+    data_dir: str | None = None
+    embedded_db: bool = True
+
+    # API
+    week_batch_size: int = 8
+    week_max_workers: int = 4
+
+    @property
+    def uses_embedded_db(self) -> bool:
+        return self.database_url is None and self.db_secret_arn is None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        pg_url = _parse_url(("postgresql", "postgres"))
+        redis_url = _parse_url(("redis", "rediss", "unix"))
+        sslmodes = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+        def sslmode(raw: str) -> str:
+            if raw.strip() not in sslmodes:
+                raise ValueError(f"expected one of {', '.join(sorted(sslmodes))}")
+            return raw.strip()
+
+        def log_level(raw: str) -> str:
+            if raw.strip().upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+                raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            return raw.strip().upper()
+
+        return cls(
+            environment=_read(env, "NFLP_ENVIRONMENT", str.strip, "local"),
+            log_level=_read(env, "LOG_LEVEL", log_level, "INFO"),
+            database_url=_read(env, "DATABASE_URL", pg_url, None),
+            db_secret_arn=_read(env, "DB_SECRET_ARN", str.strip, None),
+            db_host=_read(env, "DB_HOST", str.strip, None),
+            db_sslmode=_read(env, "DB_SSLMODE", sslmode, None),
+            db_connect_timeout_s=_read(env, "DB_CONNECT_TIMEOUT_SECONDS", _parse_non_negative_float, 5.0),
+            db_statement_timeout_ms=_read(env, "DB_STATEMENT_TIMEOUT_MS", _parse_positive_int, 5000),
+            db_lock_timeout_ms=_read(env, "DB_LOCK_TIMEOUT_MS", _parse_positive_int, 2000),
+            db_idle_reconnect_s=_read(env, "DB_IDLE_RECONNECT_SECONDS", _parse_non_negative_float, 300.0),
+            db_pool_size=_read(env, "DB_POOL_SIZE", _parse_positive_int, 4),
+            db_pooled=_read(env, "DB_POOLED", _parse_bool, False),
+            db_via_proxy=_read(env, "DB_VIA_PROXY", _parse_bool, False),
+            redis_url=_read(env, "REDIS_URL", redis_url, None),
+            redis_socket_timeout_s=_read(env, "REDIS_SOCKET_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25),
+            redis_connect_timeout_s=_read(env, "REDIS_CONNECT_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25),
+            cache_schema_version=_read(env, "CACHE_SCHEMA_VERSION", _parse_positive_int, 1),
+            cache_default_ttl_s=_read(env, "CACHE_DEFAULT_TTL_SECONDS", _parse_positive_int, 1800),
+            cache_prediction_ttl_s=_read(env, "CACHE_PREDICTION_TTL_SECONDS", _parse_positive_int, 300),
+            cache_ttl_jitter=_read(env, "CACHE_TTL_JITTER", _parse_fraction, 0.1),
+            cache_stale_grace_s=_read(env, "CACHE_STALE_GRACE_SECONDS", _parse_positive_int, 60),
+            cache_compress_threshold_bytes=_read(env, "CACHE_COMPRESS_THRESHOLD_BYTES", _parse_positive_int, 4096),
+            l1_max_entries=_read(env, "L1_MAX_ENTRIES", _parse_positive_int, 2048),
+            l1_max_bytes=_read(env, "L1_MAX_BYTES", _parse_positive_int, 64 * 1024 * 1024),
+            breaker_failure_threshold=_read(env, "BREAKER_FAILURE_THRESHOLD", _parse_positive_int, 3),
+            breaker_cooldown_s=_read(env, "BREAKER_COOLDOWN_SECONDS", _parse_non_negative_float, 5.0),
+            redis_clients_alert_threshold=_read(env, "REDIS_CLIENTS_ALERT_THRESHOLD", _parse_positive_int, 500),
+            data_dir=_read(env, "NFLP_DATA_DIR", str.strip, None),
+            embedded_db=_read(env, "NFLP_EMBEDDED_DB", _parse_bool, True),
+            week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),
+            week_max_workers=_read(env, "WEEK_MAX_WORKERS", _parse_positive_int, 4),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once (cold start) and reused by every invocation."""
+    return Settings.from_env()

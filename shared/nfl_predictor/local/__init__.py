@@ -1,0 +1,1 @@
+"""The local stack: embedded Postgres, private redis-server, template-driven local invoke."""

@@ -1,0 +1,65 @@
+"""Embedded PostgreSQL 16 + pgvector (pgserver) for a fresh machine and for tests.
+
+pgserver listens on a Unix socket only, so nothing else on the machine can reach it and there is
+no port to collide with; the URL it returns uses the libpq ``?host=/socket/dir`` form.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_APP_NAME = "nfl-predictor"
+
+
+def default_data_dir() -> Path:
+    """``$NFLP_DATA_DIR`` or the user's data directory (``~/.local/share/nfl-predictor``)."""
+    configured = os.environ.get("NFLP_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(DEFAULT_APP_NAME, appauthor=False))
+
+
+class EmbeddedPostgres:
+    """Starts (or attaches to) a pgserver instance rooted at ``data_dir``."""
+
+    def __init__(self, data_dir: str | Path | None = None, *, delete_on_exit: bool = False) -> None:
+        self.data_dir = Path(data_dir) if data_dir else default_data_dir() / "pgdata"
+        self.delete_on_exit = delete_on_exit
+        self._server: Any = None
+
+    def start(self) -> EmbeddedPostgres:
+        # pgserver logs every step at INFO; keep the CLI's output readable.
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
+        os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+        import pgserver  # type: ignore[import-untyped]
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._server = pgserver.get_server(self.data_dir, cleanup_mode="delete" if self.delete_on_exit else "stop")
+        return self
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("embedded Postgres is not started")
+        return str(self._server.get_uri())
+
+    def url_for(self, database: str) -> str:
+        if self._server is None:
+            raise RuntimeError("embedded Postgres is not started")
+        return str(self._server.get_uri(database))
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server._cleanup()  # pgserver's own refcounted stop/delete (also runs at exit)
+            self._server = None
+
+    def __enter__(self) -> EmbeddedPostgres:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
