@@ -1,0 +1,149 @@
+"""Read nflverse CSV files into typed records (dicts keyed by nflverse column names).
+
+Every value is converted here, once: ints, floats, dates, booleans, ``None`` for blanks. A bad
+row raises ``NflverseFormatError`` with the file and line, so a caller can refuse the whole file.
+The records are what the engine consumes, whether they come from a file or from the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+Record = dict[str, Any]
+
+
+class NflverseFormatError(ValueError):
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(f"{source}:{line}: {message}")
+        self.source = source
+        self.line = line
+
+
+def _int(raw: str) -> int:
+    return int(float(raw)) if "." in raw else int(raw)  # schedules files write ints as 4094.0
+
+
+def _float(raw: str) -> float:
+    value = float(raw)
+    if value != value:
+        raise ValueError("NaN")
+    return value
+
+
+def _date(raw: str) -> dt.date:
+    return dt.date.fromisoformat(raw)
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+# column -> (converter, required)
+GAME_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
+    "game_id": (_text, True), "season": (_int, True), "game_type": (_text, True), "week": (_int, True),
+    "gameday": (_date, True), "weekday": (_text, False), "gametime": (_text, False),
+    "away_team": (_text, True), "away_score": (_int, False), "home_team": (_text, True),
+    "home_score": (_int, False), "location": (_text, False), "result": (_int, False),
+    "total": (_int, False), "overtime": (_int, False), "away_rest": (_int, False),
+    "home_rest": (_int, False), "away_moneyline": (_int, False), "home_moneyline": (_int, False),
+    "spread_line": (_float, False), "away_spread_odds": (_int, False), "home_spread_odds": (_int, False),
+    "total_line": (_float, False), "under_odds": (_int, False), "over_odds": (_int, False),
+    "div_game": (_int, False), "roof": (_text, False), "surface": (_text, False), "temp": (_int, False),
+    "wind": (_int, False), "away_qb_id": (_text, False), "home_qb_id": (_text, False),
+    "away_qb_name": (_text, False), "home_qb_name": (_text, False), "away_coach": (_text, False),
+    "home_coach": (_text, False), "referee": (_text, False), "stadium_id": (_text, False),
+    "stadium": (_text, False),
+}  # fmt: skip
+
+PLAYER_STAT_NUMERIC = (
+    "completions", "attempts", "passing_yards", "passing_tds", "interceptions", "sacks", "sack_yards",
+    "carries", "rushing_yards", "rushing_tds", "receptions", "targets", "receiving_yards", "receiving_tds",
+    "fantasy_points", "fantasy_points_ppr",
+)  # fmt: skip
+PLAYER_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
+    "player_id": (_text, True), "player_name": (_text, False), "player_display_name": (_text, False),
+    "position": (_text, False), "position_group": (_text, False), "recent_team": (_text, True),
+    "season": (_int, True), "week": (_int, True), "season_type": (_text, False),
+    "opponent_team": (_text, False),
+    **{name: (_float, False) for name in PLAYER_STAT_NUMERIC},
+}  # fmt: skip
+
+TEAM_STAT_NUMERIC = (
+    "completions", "attempts", "passing_yards", "passing_tds", "passing_interceptions", "sacks_suffered",
+    "passing_epa", "carries", "rushing_yards", "rushing_tds", "rushing_epa", "receiving_epa",
+    "def_sacks", "def_interceptions", "def_fumbles_forced", "penalties", "penalty_yards",
+    "sack_fumbles_lost", "rushing_fumbles_lost", "receiving_fumbles_lost", "fg_made", "fg_att",
+)  # fmt: skip
+TEAM_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
+    "season": (_int, True), "week": (_int, True), "team": (_text, True), "season_type": (_text, False),
+    "opponent_team": (_text, False),
+    **{name: (_float, False) for name in TEAM_STAT_NUMERIC},
+}  # fmt: skip
+
+TEAM_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
+    "team_abbr": (_text, True), "team_name": (_text, True), "team_nick": (_text, False),
+    "team_conf": (_text, False), "team_division": (_text, False), "team_color": (_text, False),
+    "team_color2": (_text, False),
+}  # fmt: skip
+
+
+def open_text(path_or_url: str | Path) -> tuple[str, io.TextIOBase]:
+    """A local path, or an http(s) URL (nflverse publishes its CSVs over HTTPS)."""
+    source = str(path_or_url)
+    if source.startswith(("http://", "https://")):
+        response = urllib.request.urlopen(source, timeout=60)  # noqa: S310 - scheme checked above
+        return source, io.TextIOWrapper(response, encoding="utf-8", newline="")
+    return source, open(source, encoding="utf-8", newline="")  # noqa: SIM115 - caller closes
+
+
+def read_records(
+    path_or_url: str | Path, columns: dict[str, tuple[Callable[[str], Any], bool]]
+) -> Iterator[tuple[int, Record]]:
+    """Yield (line number, record). Raises NflverseFormatError on a missing column or bad value."""
+    source, handle = open_text(path_or_url)
+    with handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [name for name, (_, required) in columns.items() if required and name not in header]
+        if missing:
+            raise NflverseFormatError(source, 1, f"missing column(s): {', '.join(missing)}")
+        expected = len(header)
+        for row in reader:
+            line = reader.line_num
+            if None in row or len(row) != expected or any(v is None for v in row.values()):
+                raise NflverseFormatError(source, line, f"expected {expected} fields")
+            yield line, _convert(source, line, row, columns)
+
+
+def _convert(source: str, line: int, row: dict[str, str], columns: dict[str, tuple[Callable[[str], Any], bool]]) -> Record:
+    record: Record = {}
+    for name, (convert, required) in columns.items():
+        raw = (row.get(name) or "").strip()
+        if raw == "" or raw == "NA":
+            if required:
+                raise NflverseFormatError(source, line, f"{name} is empty")
+            record[name] = None
+            continue
+        try:
+            record[name] = convert(raw)
+        except ValueError:
+            raise NflverseFormatError(source, line, f"{name}: cannot read {raw[:30]!r}") from None
+    return record
+
+
+def read_games(path_or_url: str | Path) -> list[Record]:
+    return [record for _, record in read_records(path_or_url, GAME_COLUMNS)]
+
+
+def read_team_stats(path_or_url: str | Path) -> list[Record]:
+    return [record for _, record in read_records(path_or_url, TEAM_STAT_COLUMNS)]
+
+
+def read_player_stats(path_or_url: str | Path) -> list[Record]:
+    return [record for _, record in read_records(path_or_url, PLAYER_STAT_COLUMNS)]
