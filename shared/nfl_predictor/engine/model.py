@@ -1,0 +1,325 @@
+"""The main model: ModelParams (what is stored), fit (offline), and the vectorised core outputs.
+
+Two stages. Stage one is the ratings walk (ratings.py), whose hyperparameters were tuned on
+1999-2014 only. Stage two maps a game's pre-game features to a win probability (logistic), a
+margin and a total (ridge), fitted on earlier seasons only. A market-aware blend then combines the
+model with the closing market (logistic / ridge on both), fitted on the model's out-of-sample
+predictions of earlier seasons. Inference is a handful of dot products over numpy arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nfl_predictor.engine import metrics as mx
+from nfl_predictor.engine.elo import EloState
+from nfl_predictor.engine.ratings import FEATURE_NAMES, RatingConfig, RatingState, game_sort_key, walk
+
+Record = dict[str, Any]
+
+ENGINE_VERSION = "2.0"
+# Stage-two inputs, chosen on 1999-2014: rating, home field, rest, team efficiency, playoff.
+WIN_FEATURES = ("rating_diff", "home_field", "rest_diff", "epa_diff", "playoff")
+WIN_COLS = np.array([FEATURE_NAMES.index(n) for n in WIN_FEATURES])
+WARMUP_SEASONS = 3  # rows from the first seasons of a walk carry cold-start ratings; not trained on
+MARKET_SPREAD_SD = 13.5  # spread -> probability when a game has a line but no moneylines
+L2 = 1.0
+
+
+def market_probability(game: Record) -> float | None:
+    """De-vigged moneyline probability of a home win; the spread through a normal when only it exists."""
+    p = mx.devig(game.get("home_moneyline"), game.get("away_moneyline"))
+    if p is not None:
+        return p
+    spread = game.get("spread_line")
+    return None if spread is None else float(mx.normal_cdf(float(spread) / MARKET_SPREAD_SD))
+
+
+def market_arrays(games: list[Record]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(home win prob, spread, total) of the closing market per game, NaN where absent."""
+    nan = float("nan")
+    prob = np.array([_or(market_probability(g), nan) for g in games])
+    spread = np.array([_or(g.get("spread_line"), nan) for g in games], dtype=float)
+    total = np.array([_or(g.get("total_line"), nan) for g in games], dtype=float)
+    return prob, spread, total
+
+
+def _or(value: Any, default: float) -> float:
+    return default if value is None else float(value)
+
+
+@dataclass
+class Stage2:
+    """Coefficients mapping features to outputs ([intercept, coefs...]) and residual spreads."""
+
+    win: np.ndarray
+    margin: np.ndarray
+    total: np.ndarray
+    margin_sd: float
+    total_sd: float
+
+    def predict(self, x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        xw = x[:, WIN_COLS]
+        return (
+            mx.sigmoid(mx.apply_linear(self.win, xw)),
+            mx.apply_linear(self.margin, xw),
+            mx.apply_linear(self.total, z),
+        )
+
+
+@dataclass
+class Blend:
+    """Market-aware blend: [intercept, model, market] for logit-probability, margin and total."""
+
+    win: np.ndarray
+    margin: np.ndarray
+    total: np.ndarray
+
+    def predict(
+        self,
+        prob: np.ndarray,
+        margin: np.ndarray,
+        total: np.ndarray,
+        m_prob: np.ndarray,
+        m_spread: np.ndarray,
+        m_total: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Falls back to the model alone wherever the market is missing."""
+        has_p, has_s, has_t = ~np.isnan(m_prob), ~np.isnan(m_spread), ~np.isnan(m_total)
+        lp = np.column_stack([mx.logit(prob), mx.logit(np.where(has_p, m_prob, 0.5))])
+        p = np.where(has_p, mx.sigmoid(mx.apply_linear(self.win, lp)), prob)
+        s = np.where(
+            has_s, mx.apply_linear(self.margin, np.column_stack([margin, np.nan_to_num(m_spread)])), margin
+        )
+        t = np.where(
+            has_t, mx.apply_linear(self.total, np.column_stack([total, np.nan_to_num(m_total)])), total
+        )
+        return p, s, t
+
+
+def fit_stage2(x: np.ndarray, z: np.ndarray, result: np.ndarray, total: np.ndarray) -> Stage2:
+    xw = x[:, WIN_COLS]
+    decided = result != 0
+    win = mx.fit_logistic(xw[decided], (result[decided] > 0).astype(float), l2=L2)
+    margin = mx.fit_ridge(xw, result, l2=L2)
+    tot = mx.fit_ridge(z, total, l2=L2)
+    margin_sd = float(np.std(result - mx.apply_linear(margin, xw))) if len(result) > 2 else 13.5
+    total_sd = float(np.std(total - mx.apply_linear(tot, z))) if len(total) > 2 else 13.5
+    return Stage2(win, margin, tot, margin_sd, total_sd)
+
+
+def fit_blend(
+    prob: np.ndarray, margin: np.ndarray, total: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray, m_total: np.ndarray,
+    result: np.ndarray, actual_total: np.ndarray,
+) -> Blend | None:  # fmt: skip
+    ok = ~(np.isnan(prob) | np.isnan(m_prob) | np.isnan(m_spread) | np.isnan(m_total))
+    decided = ok & (result != 0)
+    if decided.sum() < 50:
+        return None
+    lp = np.column_stack([mx.logit(prob), mx.logit(m_prob)])
+    win = mx.fit_logistic(lp[decided], (result[decided] > 0).astype(float), l2=L2)
+    mar = mx.fit_ridge(np.column_stack([margin, m_spread])[ok], result[ok], l2=L2)
+    tot = mx.fit_ridge(np.column_stack([total, m_total])[ok], actual_total[ok], l2=L2)
+    return Blend(win, mar, tot)
+
+
+@dataclass
+class WalkForward:
+    """Out-of-sample stage-two predictions for every season after the warm-up, one fit per season."""
+
+    games: list[Record]
+    seasons: np.ndarray
+    x: np.ndarray
+    z: np.ndarray
+    result: np.ndarray
+    total: np.ndarray
+    prob: np.ndarray
+    margin: np.ndarray
+    pred_total: np.ndarray
+    state: RatingState
+    extras: list[dict[str, float]] = field(default_factory=list)
+
+
+def walk_forward(
+    games: list[Record], team_stats: list[Record] | None, config: RatingConfig | None = None
+) -> WalkForward:
+    """Ratings walk over every game, then each season predicted by a stage two fitted on earlier ones."""
+    state, ordered, x, z, extras = walk(games, team_stats, config)
+    seasons = np.array([int(g["season"]) for g in ordered])
+    result = np.array([_or(g.get("result"), float("nan")) for g in ordered])
+    total = np.array([_or(g.get("total"), float("nan")) for g in ordered])
+    prob, margin, pred_total = (np.full(len(ordered), np.nan) for _ in range(3))
+    first = int(seasons.min()) if len(seasons) else 0
+    for season in np.unique(seasons):
+        train = (seasons >= first + WARMUP_SEASONS) & (seasons < season) & ~np.isnan(result)
+        if train.sum() < 100:
+            continue
+        stage2 = fit_stage2(x[train], z[train], result[train], total[train])
+        rows = seasons == season
+        prob[rows], margin[rows], pred_total[rows] = stage2.predict(x[rows], z[rows])
+    return WalkForward(ordered, seasons, x, z, result, total, prob, margin, pred_total, state, extras)
+
+
+@dataclass
+class ModelParams:
+    """Everything inference needs; JSON-serialisable through to_dict/from_dict."""
+
+    model_version: str
+    trained_through: tuple[int, int] | None
+    state: RatingState
+    elo: EloState
+    stage2: Stage2
+    blend: Blend | None
+    games_trained: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model_version": self.model_version,
+            "trained_through": list(self.trained_through) if self.trained_through else None,
+            "state": self.state.to_dict(),
+            "elo": self.elo.to_dict(),
+            "stage2": {
+                k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in asdict(self.stage2).items()
+            },
+            "blend": None if self.blend is None else {k: v.tolist() for k, v in asdict(self.blend).items()},
+            "games_trained": self.games_trained,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelParams:
+        s2 = data["stage2"]
+        bl = data.get("blend")
+        through = data.get("trained_through")
+        return cls(
+            model_version=str(data["model_version"]),
+            trained_through=(int(through[0]), int(through[1])) if through else None,
+            state=RatingState.from_dict(data["state"]),
+            elo=EloState.from_dict(data["elo"]),
+            stage2=Stage2(
+                np.array(s2["win"]),
+                np.array(s2["margin"]),
+                np.array(s2["total"]),
+                float(s2["margin_sd"]),
+                float(s2["total_sd"]),
+            ),
+            blend=None
+            if bl is None
+            else Blend(np.array(bl["win"]), np.array(bl["margin"]), np.array(bl["total"])),
+            games_trained=int(data["games_trained"]),
+        )
+
+
+def _through_filter(games: list[Record], through: tuple[int, int] | None) -> list[Record]:
+    played = [g for g in games if g.get("home_score") is not None and g.get("away_score") is not None]
+    if through is None:
+        return played
+    return [g for g in played if (int(g["season"]), int(g["week"])) <= tuple(through)]
+
+
+def fit(
+    games: list[Record],
+    team_stats: list[Record] | None = None,
+    player_stats: list[Record] | None = None,
+    *,
+    through: tuple[int, int] | None = None,
+    config: RatingConfig | None = None,
+) -> ModelParams:
+    """Fit on finished games up to ``through`` (season, week) inclusive, or all finished games.
+
+    ``player_stats`` is accepted for symmetry with inference; props read recent player stats at
+    prediction time, so nothing from it is stored.
+    """
+    del player_stats
+    played = _through_filter(games, through)
+    if not played:
+        raise ValueError("fit needs at least one finished game")
+    wf = walk_forward(played, team_stats, config)
+    first = int(wf.seasons.min())
+    train = (
+        (wf.seasons >= first + WARMUP_SEASONS)
+        if len(np.unique(wf.seasons)) > WARMUP_SEASONS
+        else np.ones(len(wf.seasons), bool)
+    )
+    stage2 = fit_stage2(wf.x[train], wf.z[train], wf.result[train], wf.total[train])
+    m_prob, m_spread, m_total = market_arrays(wf.games)
+    blend = fit_blend(wf.prob, wf.margin, wf.pred_total, m_prob, m_spread, m_total, wf.result, wf.total)
+    elo = EloState()
+    for g in wf.games:
+        elo.update(g)
+    last = wf.games[-1]
+    trained_through = through or (int(last["season"]), int(last["week"]))
+    return ModelParams(
+        model_version=model_version(wf.state.config, trained_through, len(played)),
+        trained_through=(int(trained_through[0]), int(trained_through[1])),
+        state=wf.state,
+        elo=elo,
+        stage2=stage2,
+        blend=blend,
+        games_trained=len(played),
+    )
+
+
+def model_version(config: RatingConfig, through: tuple[int, int], n_games: int) -> str:
+    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode()).hexdigest()[:8]
+    return f"engine-{ENGINE_VERSION}-{digest}-{through[0]}w{through[1]:02d}-n{n_games}"
+
+
+@dataclass
+class CoreOutputs:
+    """Per-game arrays (length G) from the model, the blend, classic Elo and the market."""
+
+    games: list[Record]
+    x: np.ndarray
+    z: np.ndarray
+    extras: list[dict[str, float]]
+    prob: np.ndarray
+    margin: np.ndarray
+    total: np.ndarray
+    blend_prob: np.ndarray
+    blend_margin: np.ndarray
+    blend_total: np.ndarray
+    elo_prob: np.ndarray
+    elo_margin: np.ndarray
+    market_prob: np.ndarray
+    market_spread: np.ndarray
+    market_total: np.ndarray
+    margin_sd: float
+    total_sd: float
+
+
+def core_outputs(params: ModelParams, games: list[Record]) -> CoreOutputs:
+    """The vectorised heart of inference: features per game, then array arithmetic for all games."""
+    rows = [params.state.features(g) for g in games]
+    x = np.array([r[0] for r in rows]).reshape(len(games), len(FEATURE_NAMES))
+    z = np.array([r[1] for r in rows]).reshape(len(games), -1)
+    extras = [r[2] for r in rows]
+    prob, margin, total = params.stage2.predict(x, z)
+    m_prob, m_spread, m_total = market_arrays(games)
+    if params.blend is not None:
+        b_prob, b_margin, b_total = params.blend.predict(prob, margin, total, m_prob, m_spread, m_total)
+    else:
+        b_prob, b_margin, b_total = prob, margin, total
+    elo = [params.elo.predict(g) for g in games]
+    return CoreOutputs(
+        games=games, x=x, z=z, extras=extras, prob=prob, margin=margin, total=total,
+        blend_prob=b_prob, blend_margin=b_margin, blend_total=b_total,
+        elo_prob=np.array([e[0] for e in elo]), elo_margin=np.array([e[1] for e in elo]),
+        market_prob=m_prob, market_spread=m_spread, market_total=m_total,
+        margin_sd=params.stage2.margin_sd, total_sd=params.stage2.total_sd,
+    )  # fmt: skip
+
+
+__all__ = [
+    "CoreOutputs",
+    "ModelParams",
+    "RatingConfig",
+    "core_outputs",
+    "fit",
+    "game_sort_key",
+    "market_probability",
+]

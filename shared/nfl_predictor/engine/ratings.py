@@ -1,0 +1,374 @@
+"""The main model's state: margin ratings for teams and quarterbacks, scoring ratings, team efficiency.
+
+A single chronological walk over games. Before each game it emits that game's pre-game feature row
+(only from earlier games), then it learns from the result. The same state, snapshotted, is what a
+deployed model stores: inference asks ``features(game)`` of the snapshot and never walks history.
+
+Why these pieces:
+- Team margin rating (points): a Kalman-like update, rating += k * surprise, with blowouts capped,
+  because margin carries more information than win/loss and caps stop garbage time from dominating.
+- Quarterback rating (points, follows the player across teams): a starter change moves the team's
+  strength immediately (538's insight); a never-seen starter gets a below-average prior.
+- Offence/defence scoring ratings for scores and totals, league scoring level tracked over time.
+- Home-field advantage learned as a running estimate: it has fallen from ~3 points to ~1.5.
+- Team efficiency (EPA per play, offence and defence) from weekly team stats when a season has them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nfl_predictor.engine import features as fx
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RatingConfig:
+    """Hyperparameters, tuned on 1999-2014 only (see engine/README-style notes in model.py)."""
+
+    k_team: float = 0.07
+    k_qb: float = 0.03
+    team_carry: float = 0.65
+    qb_carry: float = 0.85
+    margin_cap: float = 24.0
+    new_qb_prior: float = -1.5
+    k_points: float = 0.05
+    points_carry: float = 0.6
+    k_hfa: float = 0.004
+    hfa_start: float = 2.8
+    epa_alpha: float = 0.12
+    epa_carry: float = 0.5
+    k_league: float = 0.01
+    k_early: float = 0.0  # extra gain early in a season, decaying with games played (Kalman-like)
+    epa_margin_weight: float = 0.0  # share of the surprise taken from the EPA margin when stats exist
+    epa_points: float = 1.0  # scale of EPA margin to points
+
+
+FEATURE_NAMES = (
+    "rating_diff",  # (team + starting QB) home minus away, points
+    "home_field",  # running HFA estimate, 0 at neutral sites
+    "qb_change_home",  # starter differs from the team's recent starter
+    "qb_change_away",
+    "rest_diff",  # days, clipped to +-7
+    "travel_diff",  # (away km - home km) / 1000
+    "tz_diff",  # away time-zone shift minus home
+    "epa_diff",  # (home off - away def) - (away off - home def), EPA/play; 0 without stats
+    "playoff",
+    "div_game",
+)
+TOTAL_FEATURE_NAMES = ("points_total", "wind", "cold", "indoors", "epa_sum", "playoff")
+
+
+@dataclass
+class TeamState:
+    rating: float = 0.0
+    offense: float = 0.0
+    defense: float = 0.0
+    starter: str | None = None
+    starter_streak: int = 0
+    last_game: str | None = None  # ISO date
+    off_epa: float = 0.0
+    def_epa: float = 0.0
+    epa_games: int = 0
+    season: int = 0
+    season_games: int = 0
+
+
+@dataclass
+class RatingState:
+    config: RatingConfig = field(default_factory=RatingConfig)
+    teams: dict[str, TeamState] = field(default_factory=dict)
+    qbs: dict[str, float] = field(default_factory=dict)
+    hfa: float = 2.8
+    league_points: float = 21.0
+    season: int = 0
+    week: int = 0
+    games_seen: int = 0
+
+    # ---------------------------------------------------------------- construction / persistence
+    @classmethod
+    def new(cls, config: RatingConfig | None = None) -> RatingState:
+        cfg = config or RatingConfig()
+        return cls(config=cfg, hfa=cfg.hfa_start)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config": asdict(self.config),
+            "teams": {k: asdict(v) for k, v in sorted(self.teams.items())},
+            "qbs": dict(sorted(self.qbs.items())),
+            "hfa": self.hfa,
+            "league_points": self.league_points,
+            "season": self.season,
+            "week": self.week,
+            "games_seen": self.games_seen,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RatingState:
+        return cls(
+            config=RatingConfig(**data["config"]),
+            teams={k: TeamState(**v) for k, v in data["teams"].items()},
+            qbs={str(k): float(v) for k, v in data["qbs"].items()},
+            hfa=float(data["hfa"]),
+            league_points=float(data["league_points"]),
+            season=int(data["season"]),
+            week=int(data["week"]),
+            games_seen=int(data["games_seen"]),
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def team(self, abbr: str) -> TeamState:
+        key = fx.franchise(abbr)
+        state = self.teams.get(key)
+        if state is None:
+            state = self.teams[key] = TeamState(season=self.season)
+        return state
+
+    def _roll_season(self, season: int) -> None:
+        """Between seasons ratings regress toward the mean: rosters turn over."""
+        if season == self.season:
+            return
+        c = self.config
+        for t in self.teams.values():
+            t.rating *= c.team_carry
+            t.offense *= c.points_carry
+            t.defense *= c.points_carry
+            t.off_epa *= c.epa_carry
+            t.def_epa *= c.epa_carry
+            t.season = season
+            t.season_games = 0
+        for qb in self.qbs:
+            self.qbs[qb] *= c.qb_carry
+        self.season = season
+
+    def qb_value(self, qb: str | None) -> float:
+        if qb is None:
+            return 0.0
+        return self.qbs.get(qb, self.config.new_qb_prior)
+
+    def _side(self, game: Record, side: str) -> tuple[TeamState, float, bool]:
+        t = self.team(game[f"{side}_team"])
+        qb = game.get(f"{side}_qb_id")
+        if qb is None or t.starter is None:
+            return t, 0.0, False
+        changed = qb != t.starter
+        # The team rating already reflects its usual starter; a change moves it by the QB gap.
+        adj = (self.qb_value(qb) - self.qb_value(t.starter)) if changed else 0.0
+        return t, adj, changed
+
+    # ---------------------------------------------------------------- features
+    def features(self, game: Record) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        """Pre-game (margin features, total features, extras) for one game, from this state only."""
+        if int(game["season"]) > self.season:
+            # Inference for a new season: preview the off-season regression without mutating.
+            return self._preview_new_season(game)
+        home, h_adj, h_chg = self._side(game, "home")
+        away, a_adj, a_chg = self._side(game, "away")
+        neutral = fx.is_neutral(game)
+        hfa = 0.0 if neutral else self.hfa
+        h_km, a_km, h_tz, a_tz = fx.travel(game)
+        rest = max(-7, min(7, fx.rest_days(game, "home") - fx.rest_days(game, "away")))
+        has_epa = home.epa_games > 0 and away.epa_games > 0
+        epa = ((home.off_epa - away.def_epa) - (away.off_epa - home.def_epa)) if has_epa else 0.0
+        epa_sum = ((home.off_epa + away.def_epa) + (away.off_epa + home.def_epa)) if has_epa else 0.0
+        home_str = home.rating + h_adj
+        away_str = away.rating + a_adj
+        playoff = 1.0 if fx.is_playoff(game) else 0.0
+        x = np.array(
+            [
+                home_str - away_str,
+                hfa,
+                float(h_chg),
+                float(a_chg),
+                float(rest),
+                (a_km - h_km) / 1000.0,
+                a_tz - h_tz,
+                epa,
+                playoff,
+                float(game.get("div_game") or 0),
+            ]
+        )
+        home_pts = self.league_points + home.offense - away.defense + hfa / 2 + (h_adj - a_adj) / 2
+        away_pts = self.league_points + away.offense - home.defense - hfa / 2 - (h_adj - a_adj) / 2
+        indoors, temp, wind = fx.weather(game)
+        z = np.array([home_pts + away_pts, wind, max(0.0, 40.0 - temp), float(indoors), epa_sum, playoff])
+        extras = {
+            "home_points": home_pts,
+            "away_points": away_pts,
+            "home_rating": home_str,
+            "away_rating": away_str,
+            "home_qb_adj": h_adj,
+            "away_qb_adj": a_adj,
+            "home_rest": float(fx.rest_days(game, "home")),
+            "away_rest": float(fx.rest_days(game, "away")),
+            "away_km": a_km,
+            "home_km": h_km,
+            "home_off_epa": home.off_epa,
+            "home_def_epa": home.def_epa,
+            "away_off_epa": away.off_epa,
+            "away_def_epa": away.def_epa,
+            "has_epa": float(has_epa),
+            "temp": temp,
+            "wind": wind,
+            "indoors": float(indoors),
+            "hfa": hfa,
+        }
+        return x, z, extras
+
+    def _preview_new_season(self, game: Record) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        clone = RatingState.from_dict(self.to_dict())
+        clone._roll_season(int(game["season"]))
+        return clone.features(game)
+
+    # ---------------------------------------------------------------- learning
+    def update(self, game: Record, stats: dict[str, Record] | None = None) -> None:
+        """Learn from one finished game. ``stats`` maps team abbreviation to its weekly team-stat row."""
+        season = int(game["season"])
+        self._roll_season(season)
+        self.week = int(game["week"])
+        home_score, away_score = game.get("home_score"), game.get("away_score")
+        if home_score is None or away_score is None:
+            return
+        c = self.config
+        home, h_adj, _ = self._side(game, "home")
+        away, a_adj, _ = self._side(game, "away")
+        neutral = fx.is_neutral(game)
+        hfa = 0.0 if neutral else self.hfa
+        pred = (home.rating + h_adj) - (away.rating + a_adj) + hfa
+        margin = float(home_score - away_score)
+        surprise = max(-c.margin_cap, min(c.margin_cap, margin)) - pred
+        surprise = max(-c.margin_cap, min(c.margin_cap, surprise))
+        epa_margin = _epa_margin(game, stats)
+        if epa_margin is not None and c.epa_margin_weight > 0:
+            epa_surprise = max(-c.margin_cap, min(c.margin_cap, c.epa_points * epa_margin + hfa)) - pred
+            surprise = (1 - c.epa_margin_weight) * surprise + c.epa_margin_weight * epa_surprise
+        k_home = c.k_team + c.k_early / (1.0 + home.season_games)
+        k_away = c.k_team + c.k_early / (1.0 + away.season_games)
+        home.rating += k_home * surprise
+        away.rating -= k_away * surprise
+        home.season_games += 1
+        away.season_games += 1
+        for side, sign in (("home", 1.0), ("away", -1.0)):
+            qb = game.get(f"{side}_qb_id")
+            if qb is not None:
+                self.qbs[qb] = self.qb_value(qb) + sign * c.k_qb * surprise
+        if not neutral:
+            self.hfa += c.k_hfa * surprise
+        # Scoring ratings.
+        home_pts = self.league_points + home.offense - away.defense + hfa / 2
+        away_pts = self.league_points + away.offense - home.defense - hfa / 2
+        e_home = max(-21.0, min(21.0, home_score - home_pts))
+        e_away = max(-21.0, min(21.0, away_score - away_pts))
+        home.offense += c.k_points * e_home
+        away.defense -= c.k_points * e_home
+        away.offense += c.k_points * e_away
+        home.defense -= c.k_points * e_away
+        self.league_points += c.k_league * (e_home + e_away) / 2
+        # Starters: the usual starter is whoever has started the last two games.
+        for side, t in (("home", home), ("away", away)):
+            qb = game.get(f"{side}_qb_id")
+            if qb is None:
+                continue
+            if qb == t.starter:
+                t.starter_streak += 1
+            elif t.starter is None or t.starter_streak <= 1:
+                t.starter, t.starter_streak = qb, 1
+            else:
+                t.starter_streak -= 1
+                if t.starter_streak <= 0:
+                    t.starter, t.starter_streak = qb, 1
+            t.last_game = _iso(game.get("gameday"))
+        if stats:
+            self._update_epa(game, stats, home, away)
+        self.games_seen += 1
+
+    def _update_epa(self, game: Record, stats: dict[str, Record], home: TeamState, away: TeamState) -> None:
+        h, a = stats.get(game["home_team"]), stats.get(game["away_team"])
+        if h is None or a is None:
+            return
+        h_epa, a_epa = epa_per_play(h), epa_per_play(a)
+        if h_epa is None or a_epa is None:
+            return
+        alpha = self.config.epa_alpha
+        for team, off, dfn in ((home, h_epa, a_epa), (away, a_epa, h_epa)):
+            w = max(alpha, 1.0 / (team.epa_games + 1)) if team.epa_games < 4 else alpha
+            team.off_epa += w * (off - team.off_epa)
+            team.def_epa += w * (dfn - team.def_epa)
+            team.epa_games += 1
+
+
+def _epa_margin(game: Record, stats: dict[str, Record] | None) -> float | None:
+    """Home offence EPA minus away offence EPA in this game: the margin without most of the luck."""
+    if not stats:
+        return None
+    h, a = stats.get(game["home_team"]), stats.get(game["away_team"])
+    if h is None or a is None:
+        return None
+    raw = [row.get(k) for row in (h, a) for k in ("passing_epa", "rushing_epa")]
+    if any(v is None for v in raw):
+        return None
+    parts = [float(v) for v in raw if v is not None]
+    return parts[0] + parts[1] - parts[2] - parts[3]
+
+
+def epa_per_play(row: Record) -> float | None:
+    plays = sum(float(row.get(k) or 0.0) for k in ("attempts", "sacks_suffered", "carries"))
+    if plays <= 0 or row.get("passing_epa") is None or row.get("rushing_epa") is None:
+        return None
+    return (float(row["passing_epa"]) + float(row["rushing_epa"])) / plays
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def game_sort_key(game: Record) -> tuple[str, str]:
+    return (_iso(game.get("gameday")) or "", str(game["game_id"]))
+
+
+def index_team_stats(team_stats: list[Record]) -> dict[tuple[int, int], dict[str, Record]]:
+    """(season, week) -> team -> row, for the walk's post-game efficiency update."""
+    out: dict[tuple[int, int], dict[str, Record]] = {}
+    for row in team_stats:
+        out.setdefault((int(row["season"]), int(row["week"])), {})[str(row["team"])] = row
+    return out
+
+
+def walk(
+    games: list[Record],
+    team_stats: list[Record] | None = None,
+    config: RatingConfig | None = None,
+    state: RatingState | None = None,
+) -> tuple[RatingState, list[Record], np.ndarray, np.ndarray, list[dict[str, float]]]:
+    """Walk games in date order; returns (final state, ordered games, X, Z, extras) with pre-game rows."""
+    st = state or RatingState.new(config)
+    ordered = sorted(games, key=game_sort_key)
+    by_week = index_team_stats(team_stats or [])
+    xs, zs, extras = [], [], []
+    for game in ordered:
+        st._roll_season(int(game["season"]))
+        x, z, e = st.features(game)
+        xs.append(x)
+        zs.append(z)
+        extras.append(e)
+        st.update(game, by_week.get((int(game["season"]), int(game["week"]))))
+    width_x, width_z = len(FEATURE_NAMES), len(TOTAL_FEATURE_NAMES)
+    x_arr = np.array(xs, dtype=float).reshape(-1, width_x)
+    z_arr = np.array(zs, dtype=float).reshape(-1, width_z)
+    return st, ordered, x_arr, z_arr, extras
+
+
+def logistic(x: np.ndarray | float) -> Any:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+__all__ = ["FEATURE_NAMES", "TOTAL_FEATURE_NAMES", "RatingConfig", "RatingState", "logistic", "walk"]
