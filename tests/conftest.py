@@ -5,12 +5,17 @@ Nothing here touches the machine's own PostgreSQL or Redis services: tests are h
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pg8000.native
 import pytest
-
+from nfl_predictor.db import Database, parse_database_url
+from nfl_predictor.db.database import make_database
+from nfl_predictor.db.migrate import apply_migrations
+from nfl_predictor.local.postgres import EmbeddedPostgres
 from nfl_predictor.local.redis_server import PrivateRedis
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +56,57 @@ def nflverse_dir() -> Path:
     if not (NFLVERSE_DIR / "games.csv").exists():
         pytest.skip("../shared/data/nflverse is not present on this machine")
     return NFLVERSE_DIR
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata", delete_on_exit=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database(pg_server: EmbeddedPostgres) -> str:
+    """A migrated database that per-module databases are cloned from (CREATE DATABASE ... TEMPLATE)."""
+    admin = connect_admin(pg_server)
+    admin.run("DROP DATABASE IF EXISTS nflp_template")
+    admin.run("CREATE DATABASE nflp_template")
+    admin.close()
+    db = make_database(parse_database_url(pg_server.url_for("nflp_template")), pooled=False)
+    apply_migrations(db)
+    db.close()
+    return "nflp_template"
+
+
+_db_counter = itertools.count()
+
+
+def fresh_database_url(pg_server: EmbeddedPostgres, template: str | None) -> str:
+    name = f"nflp_test_{os.getpid()}_{next(_db_counter)}"
+    admin = connect_admin(pg_server)
+    admin.run(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    admin.close()
+    return pg_server.url_for(name)
+
+
+@pytest.fixture(scope="module")
+def database_url(pg_server: EmbeddedPostgres, template_database: str) -> str:
+    """A migrated database of this test module's own."""
+    return fresh_database_url(pg_server, template_database)
+
+
+@pytest.fixture
+def empty_database_url(pg_server: EmbeddedPostgres) -> str:
+    """A database with no migrations applied (for migration-runner tests)."""
+    return fresh_database_url(pg_server, None)
+
+
+@pytest.fixture(scope="module")
+def db(database_url: str) -> Iterator[Database]:
+    database = make_database(parse_database_url(database_url), pooled=True, pool_size=2)
+    yield database
+    database.close()
+
+
+def connect_admin(pg_server: EmbeddedPostgres) -> pg8000.native.Connection:
+    return pg8000.native.Connection(**parse_database_url(pg_server.url).connect_kwargs())

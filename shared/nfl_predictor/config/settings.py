@@ -152,19 +152,27 @@ class Settings:
             db_pooled=_read(env, "DB_POOLED", _parse_bool, False),
             db_via_proxy=_read(env, "DB_VIA_PROXY", _parse_bool, False),
             redis_url=_read(env, "REDIS_URL", redis_url, None),
-            redis_socket_timeout_s=_read(env, "REDIS_SOCKET_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25),
-            redis_connect_timeout_s=_read(env, "REDIS_CONNECT_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25),
+            redis_socket_timeout_s=_read(
+                env, "REDIS_SOCKET_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25
+            ),
+            redis_connect_timeout_s=_read(
+                env, "REDIS_CONNECT_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25
+            ),
             cache_schema_version=_read(env, "CACHE_SCHEMA_VERSION", _parse_positive_int, 1),
             cache_default_ttl_s=_read(env, "CACHE_DEFAULT_TTL_SECONDS", _parse_positive_int, 1800),
             cache_prediction_ttl_s=_read(env, "CACHE_PREDICTION_TTL_SECONDS", _parse_positive_int, 300),
             cache_ttl_jitter=_read(env, "CACHE_TTL_JITTER", _parse_fraction, 0.1),
             cache_stale_grace_s=_read(env, "CACHE_STALE_GRACE_SECONDS", _parse_positive_int, 60),
-            cache_compress_threshold_bytes=_read(env, "CACHE_COMPRESS_THRESHOLD_BYTES", _parse_positive_int, 4096),
+            cache_compress_threshold_bytes=_read(
+                env, "CACHE_COMPRESS_THRESHOLD_BYTES", _parse_positive_int, 4096
+            ),
             l1_max_entries=_read(env, "L1_MAX_ENTRIES", _parse_positive_int, 2048),
             l1_max_bytes=_read(env, "L1_MAX_BYTES", _parse_positive_int, 64 * 1024 * 1024),
             breaker_failure_threshold=_read(env, "BREAKER_FAILURE_THRESHOLD", _parse_positive_int, 3),
             breaker_cooldown_s=_read(env, "BREAKER_COOLDOWN_SECONDS", _parse_non_negative_float, 5.0),
-            redis_clients_alert_threshold=_read(env, "REDIS_CLIENTS_ALERT_THRESHOLD", _parse_positive_int, 500),
+            redis_clients_alert_threshold=_read(
+                env, "REDIS_CLIENTS_ALERT_THRESHOLD", _parse_positive_int, 500
+            ),
             data_dir=_read(env, "NFLP_DATA_DIR", str.strip, None),
             embedded_db=_read(env, "NFLP_EMBEDDED_DB", _parse_bool, True),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),

@@ -97,9 +97,9 @@ def open_text(path_or_url: str | Path) -> tuple[str, io.TextIOBase]:
     """A local path, or an http(s) URL (nflverse publishes its CSVs over HTTPS)."""
     source = str(path_or_url)
     if source.startswith(("http://", "https://")):
-        response = urllib.request.urlopen(source, timeout=60)  # noqa: S310 - scheme checked above
+        response = urllib.request.urlopen(source, timeout=60)
         return source, io.TextIOWrapper(response, encoding="utf-8", newline="")
-    return source, open(source, encoding="utf-8", newline="")  # noqa: SIM115 - caller closes
+    return source, open(source, encoding="utf-8", newline="")
 
 
 def read_records(
@@ -121,7 +121,9 @@ def read_records(
             yield line, _convert(source, line, row, columns)
 
 
-def _convert(source: str, line: int, row: dict[str, str], columns: dict[str, tuple[Callable[[str], Any], bool]]) -> Record:
+def _convert(
+    source: str, line: int, row: dict[str, str], columns: dict[str, tuple[Callable[[str], Any], bool]]
+) -> Record:
     record: Record = {}
     for name, (convert, required) in columns.items():
         raw = (row.get(name) or "").strip()

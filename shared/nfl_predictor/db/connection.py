@@ -15,12 +15,11 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-import pg8000.native
 from pg8000.exceptions import DatabaseError, InterfaceError
+from pg8000.native import Connection
 
 from nfl_predictor.db.url import PgTarget
 
-Connection = pg8000.native.Connection
 
 
 class ConnectionSource(Protocol):
@@ -60,7 +59,7 @@ def open_connection(
         if lock_timeout_ms:
             options.append(f"-c lock_timeout={int(lock_timeout_ms)}")
     kwargs: dict[str, Any] = target.connect_kwargs()
-    conn = pg8000.native.Connection(
+    conn = Connection(
         timeout=connect_timeout_s or None,
         startup_params={"options": " ".join(options)} if options else None,
         **kwargs,

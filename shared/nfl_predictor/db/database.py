@@ -9,7 +9,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nfl_predictor.db.connection import Connection, ConnectionPool, ConnectionSource, SingleConnection, in_transaction
+from nfl_predictor.db.connection import (
+    Connection,
+    ConnectionPool,
+    ConnectionSource,
+    SingleConnection,
+    in_transaction,
+)
 from nfl_predictor.db.url import PgTarget
 
 

@@ -22,7 +22,9 @@ def target_from_secret(secret: dict[str, Any], settings: Settings) -> PgTarget:
     port = int(secret.get("port") or 5432)
     dbname = quote(str(secret.get("dbname") or "postgres"), safe="")
     url = f"postgresql://{user}:{password}@{host}:{port}/{dbname}"
-    return parse_database_url(url, default_sslmode=settings.db_sslmode or "verify-full", variable="DB_SECRET_ARN")
+    return parse_database_url(
+        url, default_sslmode=settings.db_sslmode or "verify-full", variable="DB_SECRET_ARN"
+    )
 
 
 def resolve_target(settings: Settings) -> PgTarget:
@@ -36,4 +38,6 @@ def resolve_target(settings: Settings) -> PgTarget:
         if not isinstance(secret, dict):
             raise ConfigError("DB_SECRET_ARN: secret is not a JSON object")
         return target_from_secret(secret, settings)
-    raise ConfigError("DATABASE_URL: not set (nor DB_SECRET_ARN); run through `nfl-predictor` for the embedded database")
+    raise ConfigError(
+        "DATABASE_URL: not set (nor DB_SECRET_ARN); run through `nfl-predictor` for the embedded database"
+    )

@@ -66,7 +66,9 @@ class PgTarget:
         return f"postgresql://{self.user}@{where}/{self.database}"
 
 
-def parse_database_url(url: str, *, default_sslmode: str = "prefer", variable: str = "DATABASE_URL") -> PgTarget:
+def parse_database_url(
+    url: str, *, default_sslmode: str = "prefer", variable: str = "DATABASE_URL"
+) -> PgTarget:
     """Parse a libpq URI; errors are ConfigError naming ``variable``."""
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):

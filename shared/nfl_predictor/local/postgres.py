@@ -35,11 +35,17 @@ class EmbeddedPostgres:
     def start(self) -> EmbeddedPostgres:
         # pgserver logs every step at INFO; keep the CLI's output readable.
         logging.getLogger("pgserver").setLevel(logging.WARNING)
-        os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-        import pgserver  # type: ignore[import-untyped]
+        if not os.environ.get("XDG_RUNTIME_DIR"):
+            # pgserver asks platformdirs for a runtime dir; give it a private one rather than /tmp.
+            runtime = self.data_dir.parent / "run"
+            runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+        import pgserver
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._server = pgserver.get_server(self.data_dir, cleanup_mode="delete" if self.delete_on_exit else "stop")
+        self._server = pgserver.get_server(
+            self.data_dir, cleanup_mode="delete" if self.delete_on_exit else "stop"
+        )
         return self
 
     @property

