@@ -29,22 +29,23 @@ Record = dict[str, Any]
 
 @dataclass(frozen=True)
 class RatingConfig:
-    """Hyperparameters, tuned on 1999-2014 only (see engine/README-style notes in model.py)."""
+    """Hyperparameters. Rating gains, carries, cap and QB prior were tuned by coordinate search on
+    the 2003-2014 walk-forward Brier only; EPA settings are untuned priors (team stats start in 2016)."""
 
-    k_team: float = 0.07
-    k_qb: float = 0.03
-    team_carry: float = 0.65
+    k_team: float = 0.06
+    k_qb: float = 0.04
+    team_carry: float = 0.5
     qb_carry: float = 0.85
-    margin_cap: float = 24.0
-    new_qb_prior: float = -1.5
+    margin_cap: float = 17.0
+    new_qb_prior: float = -3.0
     k_points: float = 0.05
     points_carry: float = 0.6
-    k_hfa: float = 0.004
+    k_hfa: float = 0.004  # not tuned: home edge is known to drift (it fell from ~3 to ~1.5 points)
     hfa_start: float = 2.8
     epa_alpha: float = 0.12
     epa_carry: float = 0.5
     k_league: float = 0.01
-    k_early: float = 0.0  # extra gain early in a season, decaying with games played (Kalman-like)
+    k_early: float = 0.02  # extra gain early in a season, decaying with games played (Kalman-like)
     epa_margin_weight: float = 0.0  # share of the surprise taken from the EPA margin when stats exist
     epa_points: float = 1.0  # scale of EPA margin to points
 
@@ -70,11 +71,18 @@ class TeamState:
     offense: float = 0.0
     defense: float = 0.0
     starter: str | None = None
-    starter_streak: int = 0
+    candidate: str | None = None
+    candidate_streak: int = 0
     last_game: str | None = None  # ISO date
     off_epa: float = 0.0
     def_epa: float = 0.0
     epa_games: int = 0
+    # Box-score rates (per game, EWMA) for the turnover / sack / passing-TD categories; league-typical start.
+    giveaways: float = 1.4
+    takeaways: float = 1.4
+    sacks_taken: float = 2.4
+    sacks_made: float = 2.4
+    pass_tds: float = 1.5
     season: int = 0
     season_games: int = 0
 
@@ -151,15 +159,14 @@ class RatingState:
             return 0.0
         return self.qbs.get(qb, self.config.new_qb_prior)
 
-    def _side(self, game: Record, side: str) -> tuple[TeamState, float, bool]:
+    def _side(self, game: Record, side: str) -> tuple[TeamState, float, float, bool]:
+        """(team, strength = team rating + this game's starter's value, QB gap vs usual starter, changed)."""
         t = self.team(game[f"{side}_team"])
-        qb = game.get(f"{side}_qb_id")
-        if qb is None or t.starter is None:
-            return t, 0.0, False
-        changed = qb != t.starter
-        # The team rating already reflects its usual starter; a change moves it by the QB gap.
-        adj = (self.qb_value(qb) - self.qb_value(t.starter)) if changed else 0.0
-        return t, adj, changed
+        qb = game.get(f"{side}_qb_id") or t.starter
+        value = self.qb_value(qb) if qb is not None else 0.0
+        changed = qb is not None and t.starter is not None and qb != t.starter
+        adj = value - self.qb_value(t.starter) if changed else 0.0
+        return t, t.rating + value, adj, changed
 
     # ---------------------------------------------------------------- features
     def features(self, game: Record) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
@@ -167,8 +174,8 @@ class RatingState:
         if int(game["season"]) > self.season:
             # Inference for a new season: preview the off-season regression without mutating.
             return self._preview_new_season(game)
-        home, h_adj, h_chg = self._side(game, "home")
-        away, a_adj, a_chg = self._side(game, "away")
+        home, home_str, h_adj, h_chg = self._side(game, "home")
+        away, away_str, a_adj, a_chg = self._side(game, "away")
         neutral = fx.is_neutral(game)
         hfa = 0.0 if neutral else self.hfa
         h_km, a_km, h_tz, a_tz = fx.travel(game)
@@ -176,8 +183,6 @@ class RatingState:
         has_epa = home.epa_games > 0 and away.epa_games > 0
         epa = ((home.off_epa - away.def_epa) - (away.off_epa - home.def_epa)) if has_epa else 0.0
         epa_sum = ((home.off_epa + away.def_epa) + (away.off_epa + home.def_epa)) if has_epa else 0.0
-        home_str = home.rating + h_adj
-        away_str = away.rating + a_adj
         playoff = 1.0 if fx.is_playoff(game) else 0.0
         x = np.array(
             [
@@ -217,6 +222,19 @@ class RatingState:
             "wind": wind,
             "indoors": float(indoors),
             "hfa": hfa,
+            "home_offense": home.offense,
+            "home_defense": home.defense,
+            "away_offense": away.offense,
+            "away_defense": away.defense,
+            "home_qb_value": self.qb_value(game.get("home_qb_id") or home.starter),
+            "away_qb_value": self.qb_value(game.get("away_qb_id") or away.starter),
+            "home_qb_changed": float(h_chg),
+            "away_qb_changed": float(a_chg),
+            "turnovers": (home.giveaways + away.takeaways + away.giveaways + home.takeaways) / 2,
+            "sacks": (home.sacks_taken + away.sacks_made + away.sacks_taken + home.sacks_made) / 2,
+            "pass_tds": home.pass_tds + away.pass_tds,
+            "travel_diff": (a_km - h_km) / 1000.0,
+            "tz_diff": a_tz - h_tz,
         }
         return x, z, extras
 
@@ -235,11 +253,11 @@ class RatingState:
         if home_score is None or away_score is None:
             return
         c = self.config
-        home, h_adj, _ = self._side(game, "home")
-        away, a_adj, _ = self._side(game, "away")
+        home, home_str, _, _ = self._side(game, "home")
+        away, away_str, _, _ = self._side(game, "away")
         neutral = fx.is_neutral(game)
         hfa = 0.0 if neutral else self.hfa
-        pred = (home.rating + h_adj) - (away.rating + a_adj) + hfa
+        pred = home_str - away_str + hfa
         margin = float(home_score - away_score)
         surprise = max(-c.margin_cap, min(c.margin_cap, margin)) - pred
         surprise = max(-c.margin_cap, min(c.margin_cap, surprise))
@@ -269,19 +287,19 @@ class RatingState:
         away.offense += c.k_points * e_away
         home.defense -= c.k_points * e_away
         self.league_points += c.k_league * (e_home + e_away) / 2
-        # Starters: the usual starter is whoever has started the last two games.
+        # The usual starter changes once a new quarterback has started two games in a row.
         for side, t in (("home", home), ("away", away)):
             qb = game.get(f"{side}_qb_id")
             if qb is None:
                 continue
-            if qb == t.starter:
-                t.starter_streak += 1
-            elif t.starter is None or t.starter_streak <= 1:
-                t.starter, t.starter_streak = qb, 1
+            if t.starter is None or qb == t.starter:
+                t.starter, t.candidate, t.candidate_streak = qb, None, 0
+            elif qb == t.candidate:
+                t.candidate_streak += 1
+                if t.candidate_streak >= 2:
+                    t.starter, t.candidate, t.candidate_streak = qb, None, 0
             else:
-                t.starter_streak -= 1
-                if t.starter_streak <= 0:
-                    t.starter, t.starter_streak = qb, 1
+                t.candidate, t.candidate_streak = qb, 1
             t.last_game = _iso(game.get("gameday"))
         if stats:
             self._update_epa(game, stats, home, away)
@@ -291,6 +309,12 @@ class RatingState:
         h, a = stats.get(game["home_team"]), stats.get(game["away_team"])
         if h is None or a is None:
             return
+        for team, own, opp in ((home, h, a), (away, a, h)):
+            team.giveaways += BOX_ALPHA * (giveaways(own) - team.giveaways)
+            team.takeaways += BOX_ALPHA * (giveaways(opp) - team.takeaways)
+            team.sacks_taken += BOX_ALPHA * (float(own.get("sacks_suffered") or 0.0) - team.sacks_taken)
+            team.sacks_made += BOX_ALPHA * (float(opp.get("sacks_suffered") or 0.0) - team.sacks_made)
+            team.pass_tds += BOX_ALPHA * (float(own.get("passing_tds") or 0.0) - team.pass_tds)
         h_epa, a_epa = epa_per_play(h), epa_per_play(a)
         if h_epa is None or a_epa is None:
             return
@@ -314,6 +338,19 @@ def _epa_margin(game: Record, stats: dict[str, Record] | None) -> float | None:
         return None
     parts = [float(v) for v in raw if v is not None]
     return parts[0] + parts[1] - parts[2] - parts[3]
+
+
+BOX_ALPHA = 0.15
+GIVEAWAY_COLUMNS = (
+    "passing_interceptions",
+    "sack_fumbles_lost",
+    "rushing_fumbles_lost",
+    "receiving_fumbles_lost",
+)
+
+
+def giveaways(row: Record) -> float:
+    return sum(float(row.get(k) or 0.0) for k in GIVEAWAY_COLUMNS)
 
 
 def epa_per_play(row: Record) -> float | None:
