@@ -21,7 +21,6 @@ from pg8000.native import Connection
 from nfl_predictor.db.url import PgTarget
 
 
-
 class ConnectionSource(Protocol):
     def connection(self) -> contextlib.AbstractContextManager[Connection]: ...
 

@@ -15,6 +15,7 @@ from nfl_predictor.db.connection import (
     ConnectionSource,
     SingleConnection,
     in_transaction,
+    is_connection_error,
 )
 from nfl_predictor.db.url import PgTarget
 
@@ -42,20 +43,31 @@ class Database:
             self.stats.queries += 1
             self.stats.seconds += time.perf_counter() - started
 
+    def _read(self, sql: str, params: dict[str, Any]) -> tuple[list[list[Any]], list[str]]:
+        """A read, retried once on a fresh connection when the socket turned out to be dead.
+
+        Safe because it is a read outside any transaction; writes are never retried (a write on a
+        broken socket may or may not have committed).
+        """
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            try:
+                with self.source.connection() as conn:
+                    rows = conn.run(sql, **params) or []
+                    names = [col["name"] for col in conn.columns or []]
+                break
+            except Exception as exc:
+                if attempt == 2 or not is_connection_error(exc):
+                    raise
+        self._count(started)
+        return rows, names
+
     def fetch(self, sql: str, **params: Any) -> list[list[Any]]:
         """Rows as lists; parameters are bound server-side (``:name`` placeholders), never interpolated."""
-        started = time.perf_counter()
-        with self.source.connection() as conn:
-            rows = conn.run(sql, **params)
-        self._count(started)
-        return rows or []
+        return self._read(sql, params)[0]
 
     def fetch_dicts(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        started = time.perf_counter()
-        with self.source.connection() as conn:
-            rows = conn.run(sql, **params) or []
-            names = [col["name"] for col in conn.columns or []]
-        self._count(started)
+        rows, names = self._read(sql, params)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def fetch_one(self, sql: str, **params: Any) -> list[Any] | None:

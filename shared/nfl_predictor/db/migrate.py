@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pg8000.exceptions import DatabaseError
 
-from nfl_predictor.db.connection import Connection
+from nfl_predictor.db.connection import Connection, register_vector_type
 from nfl_predictor.db.database import Database
 
 NO_TRANSACTION_MARKER = "-- nflp:no-transaction"
@@ -137,6 +137,8 @@ class MigrationRunner:
             finally:
                 with contextlib.suppress(Exception):
                     conn.run("SELECT pg_advisory_unlock(:key)", key=_ADVISORY_LOCK_KEY)
+            if applied_now:
+                register_vector_type(conn)  # the extension may be new since this connection opened
         return applied_now
 
     @staticmethod
