@@ -99,7 +99,7 @@ def test_pool_is_bounded_and_shared_by_threads(database_url: str) -> None:
         pool.connection(),
         pool.connection(),
         pytest.raises(TimeoutError, match="no database connection free"),
+        pool.connection(),
     ):
-        with pool.connection():
-            pass
+        pass
     db.close()
