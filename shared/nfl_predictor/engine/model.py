@@ -290,6 +290,7 @@ class CoreOutputs:
     market_total: np.ndarray
     margin_sd: float
     total_sd: float
+    margin_coef: np.ndarray  # stage-two margin coefficients over WIN_FEATURES (experts re-weight parts)
 
 
 def core_outputs(params: ModelParams, games: list[Record]) -> CoreOutputs:
@@ -310,7 +311,7 @@ def core_outputs(params: ModelParams, games: list[Record]) -> CoreOutputs:
         blend_prob=b_prob, blend_margin=b_margin, blend_total=b_total,
         elo_prob=np.array([e[0] for e in elo]), elo_margin=np.array([e[1] for e in elo]),
         market_prob=m_prob, market_spread=m_spread, market_total=m_total,
-        margin_sd=params.stage2.margin_sd, total_sd=params.stage2.total_sd,
+        margin_sd=params.stage2.margin_sd, total_sd=params.stage2.total_sd, margin_coef=params.stage2.margin,
     )  # fmt: skip
 
 
