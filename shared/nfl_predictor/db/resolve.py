@@ -21,7 +21,11 @@ def target_from_secret(secret: dict[str, Any], settings: Settings) -> PgTarget:
         raise ConfigError("DB_HOST: not set and the secret has no host")
     port = int(secret.get("port") or 5432)
     dbname = quote(str(secret.get("dbname") or "postgres"), safe="")
-    url = f"postgresql://{user}:{password}@{host}:{port}/{dbname}"
+    if host.startswith("/"):  # a Unix socket directory (local runs, tests)
+        url = f"postgresql://{user}:{password}@/{dbname}?host={quote(host, safe='/')}&port={port}"
+    else:
+        bracketed = f"[{host}]" if ":" in host else host
+        url = f"postgresql://{user}:{password}@{bracketed}:{port}/{dbname}"
     return parse_database_url(
         url, default_sslmode=settings.db_sslmode or "verify-full", variable="DB_SECRET_ARN"
     )
