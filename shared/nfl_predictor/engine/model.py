@@ -156,8 +156,10 @@ def walk_forward(
     prob, margin, pred_total = (np.full(len(ordered), np.nan) for _ in range(3))
     first = int(seasons.min()) if len(seasons) else 0
     for season in np.unique(seasons):
-        train = (seasons >= first + WARMUP_SEASONS) & (seasons < season) & ~np.isnan(result)
-        if train.sum() < 100:
+        # Skip the cold-start seasons, but always keep at least the previous season for short histories.
+        oldest = min(first + WARMUP_SEASONS, int(season) - 1)
+        train = (seasons >= oldest) & (seasons < season) & ~np.isnan(result)
+        if train.sum() < 50:
             continue
         stage2 = fit_stage2(x[train], z[train], result[train], total[train])
         rows = seasons == season
