@@ -1,0 +1,88 @@
+"""One JSON error shape for every failure: ``{"error": {"code", "message", "field"?}}``.
+
+Client mistakes are 4xx naming the offending parameter; an unexpected exception is a 500 with no
+internals in the body (the log has them); an unreachable database with nothing cached is a 503
+with Retry-After.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+logger = logging.getLogger("nfl_predictor.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:  # fmt: skip
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+
+
+def not_found(message: str, field: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", message, field=field)
+
+
+def invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, "invalid_parameter", message, field=field)
+
+
+def unavailable(message: str, retry_after_s: int = 5) -> ApiError:
+    return ApiError(503, "unavailable", message, headers={"Retry-After": str(retry_after_s)})
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return Response(orjson.dumps({"error": error}), status_code=status, media_type="application/json",
+                    headers=headers)  # fmt: skip
+
+
+def _validation_field(error: dict[str, Any]) -> str:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "header")]
+    return ".".join(location) or "request"
+
+
+async def _api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    field = _validation_field(first)
+    message = f"{field}: {first.get('msg', 'invalid value')}"
+    return error_response(422, "invalid_parameter", message, field)
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail),
+                          headers=dict(exc.headers or {}))  # fmt: skip
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "internal error; it has been logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,123 @@
+"""Local-stack commands: serve, migrate, demo-data, ingest, api-key."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from nfl_predictor.cli.errors import CliError
+from nfl_predictor.cli.support import local_stack as _stack
+from nfl_predictor.cli.support import say as _say
+from nfl_predictor.data import ingest as ingest_module
+from nfl_predictor.db.migrate import MigrationRunner
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1", exit_code=2)
+    if not 0 < args.port < 65536:
+        raise CliError("--port must be between 1 and 65535", exit_code=2)
+    import uvicorn
+
+    os.environ.setdefault("DB_POOLED", "true")  # many concurrent requests: a small bounded pool
+    with _stack(args) as stack:
+        if not args.no_seed and ingest_module.database_is_empty(stack.database):
+            _say(ingest_module.load_demo_league(stack.database).line())
+        _say(f"serving on http://{args.host}:{args.port} (Ctrl-C stops the server and the embedded database)")
+        uvicorn.run("nfl_predictor.api.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="warning")  # fmt: skip
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    with _stack(args, migrate=not args.status) as stack:
+        if args.status:
+            for row in MigrationRunner(stack.database).status():
+                state = "applied" if row["applied"] else "pending"
+                if not row["checksum_ok"]:
+                    state = "EDITED AFTER APPLY"
+                print(f"{row['version']:03d} {row['name']:<40} {state}")
+        else:
+            print("migrations up to date")
+    return 0
+
+
+def demo_data(args: argparse.Namespace) -> int:
+    if not 0 <= args.played_weeks <= 18:
+        raise CliError("--played-weeks must be between 0 and 18", exit_code=2)
+    with _stack(args) as stack:
+        report = ingest_module.load_demo_league(
+            stack.database, tuple(args.seasons), args.played_weeks, args.seed
+        )
+        print(report.line())
+    return 0
+
+
+def create_api_key(args: argparse.Namespace) -> int:
+    from nfl_predictor.service.accounts import create_api_key as create
+
+    with _stack(args) as stack:
+        created = create(stack.database, name=args.name, tier=args.tier, admin=args.admin, email=args.email)
+    print(created.key)
+    _say(f"key {created.key[:12]}... for {args.name} ({args.tier}{', admin' if args.admin else ''}); "
+         "it is stored only as a hash: keep it now")  # fmt: skip
+    return 0
+
+
+INGESTERS = {
+    "games": ingest_module.ingest_games,
+    "player-stats": ingest_module.ingest_player_stats,
+    "team-stats": ingest_module.ingest_team_stats,
+}
+
+
+def ingest(args: argparse.Namespace) -> int:
+    load = INGESTERS[args.kind]
+    with _stack(args) as stack:
+        for source in args.sources:
+            print(load(stack.database, source).line())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve_cmd = sub.add_parser(
+        "serve", help="run the API locally (migrates, seeds the demo league when empty)"
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    serve_cmd.add_argument(
+        "--no-seed", action="store_true", help="do not load the demo league into an empty database"
+    )
+    serve_cmd.set_defaults(handler=serve)
+
+    migrate_cmd = sub.add_parser("migrate", help="apply pending database migrations")
+    migrate_cmd.add_argument(
+        "--status", action="store_true", help="list migrations and whether each is applied"
+    )
+    migrate_cmd.set_defaults(handler=migrate)
+
+    demo = sub.add_parser("demo-data", help="load the deterministic demo league (idempotent)")
+    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument("--seasons", type=int, nargs="+", default=[2024, 2025])
+    demo.add_argument("--played-weeks", type=int, default=12, help="weeks of the last season already played")
+    demo.set_defaults(handler=demo_data)
+
+    api_key = sub.add_parser("api-key", help="manage API keys")
+    key_actions = api_key.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = key_actions.add_parser("create", help="create a user, subscription and key; prints the key once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--tier", required=True, choices=["free", "pro", "enterprise"])
+    create.add_argument(
+        "--admin", action="store_true", help="grant the admin scope (cache invalidation, warming)"
+    )
+    create.add_argument("--email")
+    create.set_defaults(handler=create_api_key)
+
+    ingest_cmd = sub.add_parser("ingest", help="load nflverse CSV files (paths or URLs)")
+    kinds = ingest_cmd.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, help_text in (("games", "games.csv / schedules format"), ("player-stats", "weekly player stats"),
+                            ("team-stats", "weekly team stats")):  # fmt: skip
+        one = kinds.add_parser(kind, help=help_text)
+        one.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+        one.set_defaults(handler=ingest)
