@@ -1,0 +1,157 @@
+"""Cache keys: ``nflp:<schema>:<namespace>:<params>`` with canonical, exactly-matchable params.
+
+Params are rendered as ``k=v`` pairs sorted by name and joined with ``&``; names and string values
+are percent-encoded (everything except ``A-Za-z0-9_.-~``), so ``& = : # * ? [ ]`` never appear
+inside a pair. That makes a key's params splittable without ambiguity, which is what exact-match
+invalidation relies on (``week=1`` is a whole pair, never a prefix of ``week=10``), and makes the
+params safe inside a SCAN glob. Keys longer than ``MAX_KEY_LENGTH`` become
+``nflp:<schema>:<namespace>:#<sha256/128>``; their params travel inside the stored entry instead.
+
+Values that compare equal normalise equally (``1 == 1.0 == True`` all give ``1``; aware datetimes are
+rendered in UTC), so a cache of ``params -> key`` keyed by the params themselves is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, unquote
+
+PREFIX = "nflp"
+MAX_KEY_LENGTH = 100
+HASHED_MARK = "#"
+
+_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+_NAMESPACE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}").fullmatch
+_valid_namespaces: set[str] = set()
+
+Params = Mapping[str, Any]
+
+
+_encoded: dict[str, str] = {}  # names and common values recur on every request: memoise encodings
+_ENCODED_MAX = 8192
+
+
+def _text(value: str) -> str:
+    found = _encoded.get(value)
+    if found is not None:
+        return found
+    if not isinstance(value, str):
+        raise TypeError(f"cache key param names must be str, not {type(value).__name__}")
+    found = value if _SAFE(value) else quote(value, safe="")
+    if len(_encoded) < _ENCODED_MAX:
+        _encoded[value] = found
+    return found
+
+
+def _scalar(value: Any) -> str:
+    # Equal values share a key: week=1 == week=1.0, flag=True == flag=1 (as in Python).
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return _text(repr(value))
+    if isinstance(value, enum.Enum):
+        return _scalar(value.value)
+    if isinstance(value, _dt.datetime) and value.utcoffset() is not None:
+        return _text(value.astimezone(_dt.UTC).isoformat())
+    if isinstance(value, _dt.date | _dt.datetime | _dt.time):
+        return _text(value.isoformat())
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item) and getattr(value, "shape", None) == ():
+        return _scalar(item())
+    raise TypeError(f"cache key params must be scalars or sequences of scalars, not {type(value).__name__}")
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "+".join(_scalar(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return "+".join(sorted(_scalar(v) for v in value))
+    return _scalar(value)
+
+
+def normalise_params(params: Params | None) -> str:
+    """Canonical ``k=v&k=v`` form: sorted by name, ``None`` values dropped (absent == None)."""
+    if not params:
+        return ""
+    parts = []
+    for name, value in sorted(params.items()):
+        # Exact-type fast paths for the usual ints and strings.
+        kind = type(value)
+        if kind is int:
+            text = str(value)
+        elif kind is str:
+            text = _text(value)
+        elif value is None:
+            continue
+        else:
+            text = _value(value)
+        parts.append(_text(name) + "=" + text)
+    return "&".join(parts)
+
+
+def param_pairs(normalised: str) -> set[str]:
+    """The ``k=v`` pairs of a normalised params string (exact-match invalidation compares these)."""
+    return set(normalised.split("&")) if normalised else set()
+
+
+def decode_params(normalised: str) -> dict[str, str]:
+    """Human-readable params (values stay strings); for logs and debugging."""
+    out: dict[str, str] = {}
+    for pair in param_pairs(normalised):
+        name, _, value = pair.partition("=")
+        out[unquote(name)] = unquote(value)
+    return out
+
+
+def check_namespace(namespace: str) -> str:
+    if namespace not in _valid_namespaces:
+        if not isinstance(namespace, str) or not _NAMESPACE(namespace):
+            raise ValueError(f"invalid cache namespace {namespace!r}: use [a-z0-9_.-], 1-64 chars")
+        _valid_namespaces.add(namespace)
+    return namespace
+
+
+def namespace_prefix(namespace: str, schema_version: int, prefix: str = PREFIX) -> str:
+    return f"{prefix}:{schema_version}:{check_namespace(namespace)}:"
+
+
+def key_from_normalised(ns_prefix: str, normalised: str) -> tuple[str, bool]:
+    """(key, hashed) for already-normalised params under ``ns_prefix``."""
+    key = ns_prefix + normalised
+    if len(key) <= MAX_KEY_LENGTH:
+        return key, False
+    digest = hashlib.sha256(normalised.encode()).hexdigest()[:32]
+    return ns_prefix + HASHED_MARK + digest, True
+
+
+def make_key(
+    namespace: str, params: Params | None = None, *, schema_version: int = 1, prefix: str = PREFIX
+) -> str:
+    """The Redis/L1 key for ``params`` in ``namespace`` (same params in any order -> same key)."""
+    return key_from_normalised(namespace_prefix(namespace, schema_version, prefix), normalise_params(params))[
+        0
+    ]
+
+
+def meta_key(kind: str, namespace: str, schema_version: int, prefix: str = PREFIX) -> str:
+    # "~" cannot start a namespace, so meta keys never show up in a namespace's SCAN.
+    return f"{prefix}:{schema_version}:~{kind}:{check_namespace(namespace)}"
+
+
+def lock_key(key: str, schema_version: int, prefix: str = PREFIX) -> str:
+    head = f"{prefix}:{schema_version}:"
+    return f"{head}~lock:{key[len(head) :]}"
+
+
+def matches(normalised: str, wanted: Iterable[str]) -> bool:
+    pairs = param_pairs(normalised)
+    return all(pair in pairs for pair in wanted)
