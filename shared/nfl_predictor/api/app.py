@@ -1,14 +1,55 @@
-"""The FastAPI application (the same app behind Mangum in Lambda and uvicorn locally)."""
+"""The FastAPI application: the same app behind Mangum in Lambda and uvicorn locally."""
 
 from __future__ import annotations
+
+import time
+from typing import Any
 
 from fastapi import FastAPI
 
 from nfl_predictor import __version__
-from nfl_predictor.api.routes import health
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.errors import install_error_handlers
+from nfl_predictor.api.routes import admin, experts, games, health, performance, predictions, search
+
+DESCRIPTION = """NFL game predictions: 15 experts x 25 categories, model outputs, player props and totals.
+
+Every route but `/health` and the docs needs an `x-api-key` header. Errors are one JSON shape:
+`{"error": {"code", "message", "field"}}`."""
+
+
+class TimingMiddleware:
+    """Pure ASGI (no per-request task or body copy, unlike BaseHTTPMiddleware): records each route's
+    latency for /v1/performance."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            route = scope.get("route")
+            name = f"{scope['method']} {getattr(route, 'path', 'unmatched')}"
+            get_services().performance.record(name, time.perf_counter() - started, status)
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="NFL Predictor API", version=__version__)
-    app.include_router(health.router)
+    app = FastAPI(title="NFL Predictor API", version=__version__, description=DESCRIPTION)
+    for module in (health, predictions, games, search, experts, performance, admin):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    app.add_middleware(TimingMiddleware)
     return app

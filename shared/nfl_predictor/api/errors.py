@@ -8,15 +8,18 @@ with Retry-After.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 logger = logging.getLogger("nfl_predictor.api")
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -40,6 +43,22 @@ def invalid(field: str, message: str) -> ApiError:
 
 def unavailable(message: str, retry_after_s: int = 5) -> ApiError:
     return ApiError(503, "unavailable", message, headers={"Retry-After": str(retry_after_s)})
+
+
+async def run_blocking(work: Callable[..., T], *args: Any) -> T:
+    """Database and engine work off the event loop, with service failures mapped to API errors."""
+    from nfl_predictor.service.errors import GameNotFound
+
+    try:
+        return await run_in_threadpool(work, *args)
+    except GameNotFound as exc:
+        raise not_found(exc.message, field=exc.field) from exc
+    except Exception as exc:
+        from nfl_predictor.db.connection import is_connection_error
+
+        if is_connection_error(exc):
+            raise unavailable("the database is unreachable and this is not cached") from exc
+        raise
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,

@@ -50,6 +50,16 @@ def _parse_fraction(raw: str) -> float:
     return value
 
 
+def _parse_choice(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
 def _parse_url(schemes: tuple[str, ...]) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip()
@@ -111,6 +121,9 @@ class Settings:
     # Local stack
     data_dir: str | None = None
     embedded_db: bool = True
+
+    # Search: offline hashing embedder, or Amazon Bedrock (Titan v2) in AWS
+    embedder: str = "hashing"
 
     # API
     week_batch_size: int = 8
@@ -175,6 +188,7 @@ class Settings:
             ),
             data_dir=_read(env, "NFLP_DATA_DIR", str.strip, None),
             embedded_db=_read(env, "NFLP_EMBEDDED_DB", _parse_bool, True),
+            embedder=_read(env, "EMBEDDER", _parse_choice("hashing", "bedrock"), "hashing"),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),
             week_max_workers=_read(env, "WEEK_MAX_WORKERS", _parse_positive_int, 4),
         )

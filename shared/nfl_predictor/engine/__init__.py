@@ -23,7 +23,7 @@ from nfl_predictor.engine.embedding import (
 from nfl_predictor.engine.experts import EXPERT_NAMES, EXPERTS
 from nfl_predictor.engine.grading import box_score_from_stats, grade, leaderboard
 from nfl_predictor.engine.model import ModelParams, fit
-from nfl_predictor.engine.predict import predict_game, predict_week
+from nfl_predictor.engine.predict import matchup_embeddings, predict_game, predict_week
 from nfl_predictor.engine.props import index_player_stats
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "index_player_stats",
     "leaderboard",
     "matchup_embedding",
+    "matchup_embeddings",
     "nearest_matchups",
     "predict_game",
     "predict_week",

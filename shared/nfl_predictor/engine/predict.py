@@ -90,6 +90,15 @@ def predict_week(
     return out
 
 
+def matchup_embeddings(params: ModelParams, games: list[Record]) -> np.ndarray:
+    """(N, 32) unit vectors for ``games``, as predict_week embeds them: the query for analog search,
+    which has to run before the analogs expert can see its neighbours."""
+    if not games:
+        return np.zeros((0, 32), dtype=np.float32)
+    core = core_outputs(params, games)
+    return embed_rows(core.x, core.z, core.extras)
+
+
 def _align_analogs(analogs: AnalogInput, games: list[Record]) -> list[list[Record] | None]:
     if analogs is None:
         return [None] * len(games)

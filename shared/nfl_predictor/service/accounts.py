@@ -64,7 +64,9 @@ def create_api_key(db: Database, *, name: str, tier: str, admin: bool = False, e
     key = key or new_key()
     scopes = ["read", "admin"] if admin else ["read"]
     with db.transaction() as tx:
-        user_id = tx.run("INSERT INTO users (name, email) VALUES (:n, :e) RETURNING id", n=name.strip(), e=email)[0][0]
+        user_id = tx.run(
+            "INSERT INTO users (name, email) VALUES (:n, :e) RETURNING id", n=name.strip(), e=email
+        )[0][0]
         tx.run("INSERT INTO subscriptions (user_id, tier, status, expires_at) VALUES (:u, :t, 'active', :x)",
                u=user_id, t=tier, x=expires_at)  # fmt: skip
         key_id = tx.run(
@@ -99,7 +101,10 @@ def find_principal(db: Database, key: str) -> Principal | None:
 
 
 def revoke_key(db: Database, key_id: int) -> bool:
-    return db.execute("UPDATE api_keys SET revoked_at = now() WHERE id = :i AND revoked_at IS NULL", i=key_id) == 1
+    return (
+        db.execute("UPDATE api_keys SET revoked_at = now() WHERE id = :i AND revoked_at IS NULL", i=key_id)
+        == 1
+    )
 
 
 def expire_subscriptions(db: Database, user_id: int) -> int:

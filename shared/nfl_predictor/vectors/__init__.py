@@ -1,1 +1,1 @@
-"""vectors."""
+"""Embeddings (text and matchup) and pgvector similarity search."""

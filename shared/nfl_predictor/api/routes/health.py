@@ -1,4 +1,4 @@
-"""GET /health: status ok/degraded with database and cache checks; never secrets."""
+"""GET /health: ok / degraded with database and cache checks; never secrets, never auth."""
 
 from __future__ import annotations
 
@@ -6,24 +6,44 @@ import time
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
-from nfl_predictor.db import get_database
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.responses import json_response
 
-router = APIRouter()
+router = APIRouter(tags=["health"])
 
 
 def _check_database() -> dict[str, Any]:
     started = time.perf_counter()
     try:
-        get_database().scalar("SELECT 1")
+        get_services().db.scalar("SELECT 1")
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
-@router.get("/health", tags=["health"])
-def health() -> JSONResponse:
-    checks = {"database": _check_database()}
-    status = "ok" if all(check["ok"] for check in checks.values()) else "degraded"
-    return JSONResponse({"status": status, "checks": checks}, status_code=200 if status == "ok" else 503)
+def _check_cache() -> dict[str, Any]:
+    cache = get_services().cache
+    if not cache.redis_configured:
+        return {"ok": True, "mode": "in-process"}
+    tier = cache.redis_tier
+    assert tier is not None
+    from nfl_predictor.cache.redis_tier import UNAVAILABLE
+
+    started = time.perf_counter()
+    reachable = tier.run(tier.client.ping) is not UNAVAILABLE
+    return {"ok": reachable, "mode": "redis", "breaker": cache.breaker.state,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2)}  # fmt: skip
+
+
+@router.get("/health", summary="Liveness with database and cache checks")
+async def health() -> Response:
+    database = await run_in_threadpool(_check_database)
+    cache = await run_in_threadpool(_check_cache)
+    # Redis down is degraded (L1 and the database still answer); database down is unavailable.
+    status = "ok" if database["ok"] and cache["ok"] else "degraded"
+    code = 200 if database["ok"] else 503
+    headers = {"Cache-Control": "no-store"} | ({} if code == 200 else {"Retry-After": "5"})
+    return json_response({"status": status, "checks": {"database": database, "cache": cache}}, code, headers)

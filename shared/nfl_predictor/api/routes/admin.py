@@ -1,0 +1,54 @@
+"""Admin-scope routes: cache invalidation and warming."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.errors import invalid
+from nfl_predictor.api.responses import json_response
+from nfl_predictor.api.security import require_admin
+from nfl_predictor.service.namespaces import ALL as NAMESPACES
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+
+
+class InvalidateRequest(BaseModel):
+    namespace: str = Field(description=f"one of {', '.join(NAMESPACES)}")
+    params: dict[str, Any] | None = Field(
+        default=None, description="exact parameters; omit for the whole namespace"
+    )
+
+
+class WarmRequest(BaseModel):
+    season: int | None = Field(default=None, ge=1999, le=2100)
+    week: int | None = Field(default=None, ge=1, le=22)
+    force: bool = False
+
+
+@router.post("/cache/invalidate", summary="Invalidate a namespace (O(1)) or exact parameters")
+async def invalidate(body: InvalidateRequest) -> Response:
+    if body.namespace not in NAMESPACES:
+        raise invalid("namespace", f"namespace: unknown; allowed: {', '.join(NAMESPACES)}")
+    cache = get_services().cache
+    if body.params:
+        result = await run_in_threadpool(cache.invalidate_matching, body.namespace, body.params)
+    else:
+        result = await run_in_threadpool(cache.invalidate_namespace, body.namespace)
+    return json_response({"namespace": body.namespace, "params": body.params, "result": result._asdict()})
+
+
+@router.post("/cache/warm", summary="Compute, store and cache predictions for a week (default: the next one)")
+async def warm(body: WarmRequest) -> Response:
+    from nfl_predictor.ops.warm import warm_predictions
+
+    if (body.season is None) != (body.week is None):
+        raise invalid("week" if body.week is None else "season", "give season and week together, or neither")
+    services = get_services()
+    report = await run_in_threadpool(warm_predictions, services, body.season, body.week, force=body.force)
+    return json_response(report)

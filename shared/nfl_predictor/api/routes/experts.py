@@ -1,0 +1,26 @@
+"""The expert leaderboard from graded predictions (betting history)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.errors import run_blocking
+from nfl_predictor.api.responses import served_response
+from nfl_predictor.api.security import require_key
+from nfl_predictor.service.namespaces import LEADERBOARD_NS
+
+router = APIRouter(tags=["experts"], dependencies=[Depends(require_key)])
+
+
+@router.get("/v1/experts/leaderboard", summary="Accuracy, Brier, MAE and units per expert and category")
+async def expert_leaderboard(request: Request,
+                             season: Annotated[int | None, Query(ge=1999, le=2100)] = None) -> Response:  # fmt: skip
+    started = time.perf_counter()
+    services = get_services()
+    served = await run_blocking(services.queries.leaderboard, season)
+    return served_response(request, served, max_age=services.cache.ttl_for(LEADERBOARD_NS), started=started)

@@ -1,0 +1,35 @@
+"""The schedule, and similar past matchups for a game (pgvector)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.errors import run_blocking
+from nfl_predictor.api.responses import served_response
+from nfl_predictor.api.routes.predictions import GameId, Season
+from nfl_predictor.api.security import require_key
+from nfl_predictor.service.namespaces import SCHEDULE_NS, SIMILAR_NS
+
+router = APIRouter(tags=["games"], dependencies=[Depends(require_key)])
+
+
+@router.get("/v1/games", summary="Schedule with results where played")
+async def games(request: Request, season: Season,
+                week: Annotated[int | None, Query(ge=1, le=22)] = None) -> Response:  # fmt: skip
+    started = time.perf_counter()
+    services = get_services()
+    served = await run_blocking(services.queries.schedule, season, week)
+    return served_response(request, served, max_age=services.cache.ttl_for(SCHEDULE_NS), started=started)
+
+
+@router.get("/v1/games/{game_id}/similar", summary="Nearest past matchups with their outcomes")
+async def similar(request: Request, game_id: GameId, k: Annotated[int, Query(ge=1, le=50)] = 10) -> Response:
+    started = time.perf_counter()
+    services = get_services()
+    served = await run_blocking(services.queries.similar, game_id, k)
+    return served_response(request, served, max_age=services.cache.ttl_for(SIMILAR_NS), started=started)

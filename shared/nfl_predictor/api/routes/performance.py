@@ -1,0 +1,38 @@
+"""GET /v1/performance: what the service measures about itself, and the targets it is held to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.responses import json_response
+from nfl_predictor.api.security import require_key
+from nfl_predictor.ops.performance import TARGETS
+
+router = APIRouter(tags=["operations"], dependencies=[Depends(require_key)])
+
+
+def performance_snapshot() -> dict[str, object]:
+    services = get_services()
+    cache_stats = services.cache.stats
+    work = services.predictions.stats
+    return {
+        "routes": services.performance.summary(),
+        "cache": cache_stats.snapshot() if hasattr(cache_stats, "snapshot") else vars(cache_stats),
+        "breaker": services.cache.breaker.state,
+        "predictions_served": work.predictions_served,
+        "games_computed": work.computed_games,
+        "parallel_workers": {
+            "busy": work.workers_busy,
+            "peak": work.workers_peak,
+            "max": services.settings.week_max_workers,
+        },
+        "database": services.db.stats.snapshot(),
+        "targets": TARGETS,
+    }
+
+
+@router.get("/v1/performance", summary="Response-time percentiles, cache hit rates, breaker state, targets")
+async def performance() -> Response:
+    return json_response(performance_snapshot(), headers={"Cache-Control": "no-store"})

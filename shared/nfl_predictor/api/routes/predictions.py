@@ -1,0 +1,56 @@
+"""Predictions for one game or a whole week: served from cached bytes, computed only on a miss."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.responses import Response
+
+from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.errors import invalid, run_blocking
+from nfl_predictor.api.responses import served_response
+from nfl_predictor.api.security import require_key
+from nfl_predictor.service.namespaces import GAME_NS
+from nfl_predictor.service.views import ViewError, ViewSpec
+
+router = APIRouter(tags=["predictions"], dependencies=[Depends(require_key)])
+
+GAME_ID_PATTERN = r"^\d{4}_\d{2}_[A-Z]{2,3}_[A-Z]{2,3}$"
+GameId = Annotated[str, Path(pattern=GAME_ID_PATTERN, description="nflverse game id, e.g. 2024_01_BAL_KC")]
+Season = Annotated[int, Query(ge=1999, le=2100, description="season (year it starts)")]
+Week = Annotated[int, Query(ge=1, le=22, description="week of the season (playoffs continue the count)")]
+
+
+@router.get("/v1/games/{game_id}/predictions", summary="All predictions for one game")
+async def game_predictions(
+    request: Request,
+    game_id: GameId,
+    include: Annotated[str | None, Query(description="sections: experts,ml,props,totals")] = None,
+    experts: Annotated[str | None, Query(description="comma-separated expert names")] = None,
+    fields: Annotated[str | None, Query(description="comma-separated top-level fields")] = None,
+) -> Response:
+    started = time.perf_counter()
+    try:
+        view = ViewSpec.parse(include, experts, fields)
+    except ViewError as exc:
+        raise invalid(exc.field, str(exc)) from exc
+    service = get_services().predictions
+    # The hit path stays on the event loop (memory, or one short Redis GET); the rest goes to a thread.
+    served = service.cached_game(game_id, view)
+    if served is None:
+        served = await run_blocking(service.game, game_id, view)
+    return served_response(request, served, max_age=service.cache.ttl_for(GAME_NS), started=started,
+                           with_count=True)  # fmt: skip
+
+
+@router.get("/v1/predictions", summary="Predictions for every game of a week, in one response")
+async def week_predictions(request: Request, season: Season, week: Week) -> Response:
+    started = time.perf_counter()
+    service = get_services().predictions
+    served = service.cached_week(season, week)
+    if served is None:
+        served = await run_blocking(service.week, season, week)
+    return served_response(request, served, max_age=service.cache.ttl_for(GAME_NS), started=started,
+                           with_count=True)  # fmt: skip

@@ -1,0 +1,122 @@
+"""Grading stored predictions once results are in, into the betting history (expert_bets).
+
+Each expert prediction becomes one row per (expert, game, category, model version): its value and
+line, the actual result, the outcome (win/loss/push), the error for numeric categories and the
+units won at the market price. Re-grading a game replaces its rows, so grading is idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from nfl_predictor.db import Database
+from nfl_predictor.engine import box_score_from_stats, grade
+from nfl_predictor.service import league
+from nfl_predictor.vectors.embedder import Embedder
+
+_PENDING = """
+SELECT p.game_id, p.model_version, p.payload::text
+FROM predictions p JOIN games g USING (game_id)
+WHERE p.prediction_type = 'full' AND g.home_score IS NOT NULL
+  AND (CAST(:season AS integer) IS NULL OR p.season = :season)
+  AND NOT EXISTS (SELECT 1 FROM expert_bets b WHERE b.game_id = p.game_id AND b.model_version = p.model_version)
+ORDER BY g.gameday
+LIMIT :limit
+"""
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    if row["correct"] is True:
+        return "win"
+    if row["correct"] is False:
+        return "loss"
+    return "push" if row["actual"] is not None else "graded"
+
+
+def grade_pending(db: Database, embedder: Embedder, *, season: int | None = None, limit: int = 64) -> int:
+    """Grade finished games whose stored predictions have no betting-history rows yet; returns games graded."""
+    pending = db.fetch(_PENDING, season=season, limit=limit)
+    for game_id, version, payload_text in pending:
+        game = league.get_game(db, game_id)
+        if game is None:  # pragma: no cover - FK makes this impossible
+            continue
+        payload = orjson.loads(payload_text)
+        stats = db.fetch_dicts(
+            "SELECT s.player_id, s.team AS recent_team, s.season, s.week, p.position, s.attempts, s.passing_yards, "
+            "s.rushing_yards, s.receiving_yards, s.interceptions, s.sacks, s.passing_tds, s.receptions "
+            "FROM player_game_stats s JOIN players p USING (player_id) WHERE s.season = :s AND s.week = :w "
+            "AND s.team = ANY(:t)",
+            s=game["season"], w=game["week"], t=[game["home_team"], game["away_team"]],
+        )  # fmt: skip
+        teams = [
+            {"team": team, "season": season, "week": week, **stats_json}
+            for team, season, week, stats_json in db.fetch(
+                "SELECT team, season, week, stats FROM team_game_stats WHERE season = :s AND week = :w "
+                "AND team = ANY(:t)", s=game["season"], w=game["week"], t=[game["home_team"], game["away_team"]])
+        ]  # fmt: skip
+        box = box_score_from_stats(game, teams, stats) if stats or teams else None
+        graded = [row for row in grade(payload, game, box) if row["actual"] is not None]
+        by_key = {(p["expert"], p["category"]): p for p in payload["experts"]}
+        reasons = [by_key[(r["expert"], r["category"])].get("reasoning", "") for r in graded]
+        vectors = embedder.embed(reasons)
+        with db.transaction() as tx:
+            tx.run("DELETE FROM expert_bets WHERE game_id = :g AND model_version = :v", g=game_id, v=version)
+            tx.run_many(
+                "INSERT INTO expert_bets (expert_id, game_id, season, week, bet_type, bet_value, confidence, "
+                "reasoning, reasoning_embedding, outcome, error, units, model_version, graded_at) VALUES "
+                "(:x, :g, :s, :w, :b, CAST(:val AS jsonb), :c, :r, :e, :o, :err, :u, :v, now())",
+                [
+                    {"x": r["expert"], "g": game_id, "s": game["season"], "w": game["week"], "b": r["category"],
+                     "val": orjson.dumps({"value": r["value"], "actual": r["actual"],
+                                          "line": by_key[(r["expert"], r["category"])].get("line")}).decode(),
+                     "c": min(1.0, max(0.0, float(by_key[(r["expert"], r["category"])].get("confidence", 0.5)))),
+                     "r": reasons[i], "e": vectors[i], "o": _outcome(r), "err": r["error"], "u": r["units"],
+                     "v": version}
+                    for i, r in enumerate(graded)
+                ],
+            )  # fmt: skip
+    return len(pending)
+
+
+_LEADERBOARD = """
+SELECT season, expert_id, bet_type, count(*) AS n,
+       avg(CASE outcome WHEN 'win' THEN 1.0 WHEN 'loss' THEN 0.0 END) AS accuracy,
+       avg(error) FILTER (WHERE bet_type = 'win_probability') AS brier,
+       avg(error) FILTER (WHERE bet_type <> 'win_probability') AS mae,
+       sum(units) AS units, count(units) AS bets,
+       count(*) FILTER (WHERE outcome = 'win') AS wins,
+       count(*) FILTER (WHERE outcome IN ('win', 'loss')) AS judged
+FROM expert_bets
+WHERE (CAST(:season AS integer) IS NULL OR season = :season)
+GROUP BY season, expert_id, bet_type
+ORDER BY season, expert_id, bet_type
+"""
+
+
+def leaderboard(db: Database, season: int | None) -> list[dict[str, Any]]:
+    """Per expert (best accuracy first): overall figures and one row per category, per season."""
+    experts: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in db.fetch_dicts(_LEADERBOARD, season=season):
+        key = (row["season"], row["expert_id"])
+        expert = experts.setdefault(key, {"season": row["season"], "expert": row["expert_id"], "n": 0,
+                                          "wins": 0, "judged": 0, "units": 0.0, "bets": 0, "categories": []})  # fmt: skip
+        category = {k: (float(v) if v is not None and k not in ("n", "bets", "bet_type") else v)
+                    for k, v in row.items() if k not in ("season", "expert_id", "wins", "judged")}  # fmt: skip
+        category["category"] = category.pop("bet_type")
+        expert["categories"].append(category)
+        expert["n"] += row["n"]
+        expert["wins"] += row["wins"]
+        expert["judged"] += row["judged"]
+        expert["units"] += float(row["units"] or 0.0)
+        expert["bets"] += row["bets"]
+    out = []
+    for expert in experts.values():
+        judged = expert.pop("judged")
+        wins = expert.pop("wins")
+        expert["accuracy"] = round(wins / judged, 4) if judged else None
+        expert["units"] = round(expert["units"], 2)
+        out.append(expert)
+    out.sort(key=lambda e: (e["season"], -(e["accuracy"] or 0.0), e["expert"]))
+    return out

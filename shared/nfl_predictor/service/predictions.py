@@ -1,0 +1,268 @@
+"""The read path: L1 -> Redis -> stored predictions in Postgres -> compute and write through.
+
+Cached values are the final response bytes. A game's full payload is cached under
+``predictions``; filtered views (include/experts/fields) are cached under ``prediction_views``
+built from it; a whole week is cached under ``week_predictions`` as the bytes of one JSON document
+assembled from per-game bodies without re-parsing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from nfl_predictor.cache import CacheEntry, CacheManager
+from nfl_predictor.db import Database
+from nfl_predictor.engine import ModelParams, matchup_embeddings, predict_week
+from nfl_predictor.service import league
+from nfl_predictor.service.errors import GameNotFound
+from nfl_predictor.service.models import ParamsProvider
+from nfl_predictor.service.namespaces import GAME_NS, VIEW_NS, WEEK_NS
+from nfl_predictor.service.served import Served, Source, tier_source
+from nfl_predictor.service.views import ViewSpec, render_view
+from nfl_predictor.vectors.search import analogs_for_games
+
+PREDICTION_TYPE = "full"
+# Stored predictions of games not yet played are recomputed after this long (news, QB changes).
+UPCOMING_EXPIRY = dt.timedelta(hours=6)
+ANALOGS_K = 10
+
+
+@dataclass
+class WorkStats:
+    """For /v1/performance: predictions served and how busy the week-level workers are."""
+
+    predictions_served: int = 0
+    computed_games: int = 0
+    workers_busy: int = 0
+    workers_peak: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.workers_busy += 1
+            self.workers_peak = max(self.workers_peak, self.workers_busy)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.workers_busy -= 1
+
+
+class PredictionService:
+    def __init__(self, db: Database, cache: CacheManager, params: ParamsProvider, *, batch_size: int = 8,
+                 max_workers: int = 4) -> None:  # fmt: skip
+        self.db = db
+        self.cache = cache
+        self.params = params
+        self.batch_size = batch_size
+        self.max_workers = max_workers
+        self.stats = WorkStats()
+        self._counts: dict[str, int] = {}
+
+    # -- counts without parsing bodies on the hit path ------------------------------------------
+
+    def count_of(self, entry: CacheEntry) -> int:
+        count = self._counts.get(entry.etag)
+        if count is None:
+            body = entry.identity_body()
+            start = body.find(b'"prediction_count":')
+            count = 0
+            if start >= 0:  # the number after the key; jsonb text puts a space after the colon
+                digits = body[start + 19 : start + 40].lstrip()
+                count = int(digits[: len(digits) - len(digits.lstrip(b"0123456789"))] or b"0")
+            if len(self._counts) > 10_000:
+                self._counts.clear()
+            self._counts[entry.etag] = count
+        return count
+
+    # -- the hit path: cache only, no database, no computation ---------------------------------
+
+    def cached(self, namespace: str, params: dict[str, Any]) -> Served | None:
+        version = self.params.loaded_version()
+        if version is None:
+            return None
+        entry = self.cache.get(namespace, {**params, "model": version})
+        if entry is None:
+            return None
+        served = Served(entry, tier_source(entry), self.count_of(entry))
+        self.stats.predictions_served += served.prediction_count
+        return served
+
+    def cached_game(self, game_id: str, view: ViewSpec | None = None) -> Served | None:
+        if view is None or view.is_full:
+            return self.cached(GAME_NS, {"game": game_id})
+        return self.cached(VIEW_NS, {"game": game_id, **view.key_params()})
+
+    def cached_week(self, season: int, week: int) -> Served | None:
+        return self.cached(WEEK_NS, {"season": season, "week": week})
+
+    # -- one game --------------------------------------------------------------------------------
+
+    def game(self, game_id: str, view: ViewSpec | None = None) -> Served:
+        version = self.params.get().model_version
+        if view is None or view.is_full:
+            return self._full_game(game_id, version)
+        key = {"game": game_id, "model": version, **view.key_params()}
+        source: list[Source] = []
+
+        def produce() -> bytes:
+            full = self._full_game(game_id, version)
+            source.append(full.source)
+            return render_view(orjson.loads(full.entry.identity_body()), view)
+
+        entry = self.cache.get_or_compute(VIEW_NS, key, produce)
+        served = Served(entry, source[0] if source else tier_source(entry), 0)
+        served.prediction_count = self.count_of(entry)
+        self.stats.predictions_served += served.prediction_count
+        return served
+
+    def _full_game(self, game_id: str, version: str) -> Served:
+        source: list[Source] = []
+
+        def produce() -> bytes:
+            stored = self.stored_bodies([game_id], version)
+            if game_id in stored:
+                source.append("db")
+                return stored[game_id]
+            game = league.get_game(self.db, game_id)
+            if game is None:
+                raise GameNotFound(f"no game {game_id}", "game_id")
+            source.append("miss")
+            return self._compute([game])[game_id]
+
+        entry = self.cache.get_or_compute(GAME_NS, {"game": game_id, "model": version}, produce)
+        served = Served(entry, source[0] if source else tier_source(entry), self.count_of(entry))
+        self.stats.predictions_served += served.prediction_count
+        return served
+
+    # -- a week ----------------------------------------------------------------------------------
+
+    def week(self, season: int, week: int) -> Served:
+        version = self.params.get().model_version
+        source: list[Source] = []
+
+        def produce() -> bytes:
+            games = league.week_games(self.db, season, week)
+            if not games:
+                raise GameNotFound(f"no games in season {season} week {week}", "week")
+            bodies, worst = self._week_bodies(games, version)
+            source.append(worst)
+            total = sum(self.count_of(entry) for entry in bodies.values())
+            head = orjson.dumps({"season": season, "week": week, "game_count": len(games),
+                                 "prediction_count": total})  # fmt: skip
+            games_json = b",".join(bodies[g["game_id"]].identity_body() for g in games)
+            return head[:-1] + b',"games":[' + games_json + b"]}"
+
+        entry = self.cache.get_or_compute(
+            WEEK_NS, {"season": season, "week": week, "model": version}, produce
+        )
+        served = Served(entry, source[0] if source else tier_source(entry), self.count_of(entry))
+        self.stats.predictions_served += served.prediction_count
+        return served
+
+    def _week_bodies(self, games: list[dict[str, Any]], version: str) -> tuple[dict[str, CacheEntry], Source]:
+        ids = [g["game_id"] for g in games]
+        params = [{"game": gid, "model": version} for gid in ids]
+        cached = self.cache.get_many(GAME_NS, params)  # one MGET for every L1 miss
+        out = {gid: e for gid, e in zip(ids, cached, strict=True) if e is not None}
+        worst: Source = max((tier_source(e) for e in out.values()), default="l1", key=["l1", "redis"].index)
+        missing = [g for g in games if g["game_id"] not in out]
+        if missing:
+            stored = self.stored_bodies([g["game_id"] for g in missing], version)  # one SQL query
+            for gid, body in stored.items():
+                out[gid] = self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
+            worst = "db"
+            to_compute = [g for g in missing if g["game_id"] not in stored]
+            if to_compute:
+                worst = "miss"
+                for gid, body in self.compute_batched(to_compute).items():
+                    out[gid] = self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
+        return out, worst
+
+    # -- storage and computation -----------------------------------------------------------------
+
+    def stored_bodies(self, game_ids: Sequence[str], version: str) -> dict[str, bytes]:
+        rows = self.db.fetch(
+            "SELECT game_id, payload::text FROM predictions WHERE game_id = ANY(:ids) AND prediction_type = :t "
+            "AND model_version = :v AND (expires_at IS NULL OR expires_at > now())",
+            ids=list(game_ids), t=PREDICTION_TYPE, v=version,
+        )  # fmt: skip
+        return {gid: text.encode() for gid, text in rows}
+
+    def compute_batched(self, games: list[dict[str, Any]]) -> dict[str, bytes]:
+        """Independent batches of games, at most ``max_workers`` at once."""
+        batches = [games[i : i + self.batch_size] for i in range(0, len(games), self.batch_size)]
+        if len(batches) == 1:
+            return self._compute(batches[0])
+        out: dict[str, bytes] = {}
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(batches))) as pool:
+            for result in pool.map(self._compute, batches):
+                out.update(result)
+        return out
+
+    def _compute(self, games: list[dict[str, Any]]) -> dict[str, bytes]:
+        """Predict, store (write-through) and return each game's canonical body."""
+        self.stats.enter()
+        try:
+            params = self.params.get()
+            payloads = compute_payloads(self.db, params, games)
+            bodies = store_predictions(self.db, params, games, payloads)
+            self.stats.computed_games += len(games)
+            return bodies
+        finally:
+            self.stats.leave()
+
+
+def compute_payloads(db: Database, params: ModelParams, games: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    teams = sorted({g[side] for g in games for side in ("home_team", "away_team")})
+    season, week = min((int(g["season"]), int(g["week"])) for g in games)
+    stats = league.recent_player_stats(db, teams, season, week)
+    analogs = analogs_for_games(db, matchup_embeddings(params, games), games, ANALOGS_K)
+    return predict_week(params, games, player_stats=stats, analogs=analogs)
+
+
+def reasoning_summary(payload: dict[str, Any]) -> str:
+    """A short text of the game's headline calls, embedded for semantic search over reasoning."""
+    ml = payload["ml"]["core"]
+    picks = [e for e in payload["experts"] if e["category"] in ("winner", "spread_pick", "total_over_under")]
+    lines = [f"{payload['away_team']} at {payload['home_team']}: home win probability "
+             f"{ml['win_probability']:.0%}, spread {ml['spread']:+.1f}, total {ml['total']:.1f}."]  # fmt: skip
+    lines += [f"{e['expert']} {e['category']}: {e['value']} ({e['reasoning']})" for e in picks[:12]]
+    return " ".join(lines)
+
+
+def store_predictions(db: Database, params: ModelParams, games: list[dict[str, Any]],
+                      payloads: list[dict[str, Any]]) -> dict[str, bytes]:  # fmt: skip
+    """Upsert the games' predictions; returns the stored JSON text as bytes (stable ETags across tiers)."""
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for game, payload in zip(games, payloads, strict=True):
+        played = game.get("home_score") is not None
+        rows.append({
+            "g": game["game_id"], "s": int(game["season"]), "w": int(game["week"]), "t": PREDICTION_TYPE,
+            "p": orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+            "n": int(payload["prediction_count"]), "r": reasoning_summary(payload),
+            "e": payload["embedding"], "v": params.model_version,
+            "x": None if played else now + UPCOMING_EXPIRY,
+        })  # fmt: skip
+    out: dict[str, bytes] = {}
+    with db.transaction() as tx:
+        for row in rows:
+            stored = tx.run(
+                "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
+                "reasoning_text, analysis_embedding, model_version, expires_at) "
+                "VALUES (:g, :s, :w, :t, CAST(:p AS jsonb), :n, :r, CAST(:e AS vector), :v, :x) "
+                "ON CONFLICT (game_id, prediction_type, model_version) DO UPDATE SET payload = EXCLUDED.payload, "
+                "prediction_count = EXCLUDED.prediction_count, reasoning_text = EXCLUDED.reasoning_text, "
+                "analysis_embedding = EXCLUDED.analysis_embedding, expires_at = EXCLUDED.expires_at, "
+                "created_at = now() RETURNING payload::text",
+                **{**row, "e": "[" + ",".join(f"{v:.7g}" for v in row["e"]) + "]"},
+            )  # fmt: skip
+            out[row["g"]] = stored[0][0].encode()
+    return out
