@@ -129,6 +129,7 @@ class CacheManager:
         self._flight: SingleFlight[CacheEntry] = SingleFlight()
         self._ns: dict[str, _NsState] = {}
         self._prefixes: dict[str, str] = {}
+        self._stamp_keys: dict[str, str] = {}
         self._resolved: dict[tuple[str, tuple[tuple[str, Any], ...]], Resolved] = {}
         self._seen: dict[int, None] = {}
         self._pending_bumps: set[str] = set()
@@ -172,6 +173,11 @@ class CacheManager:
     @property
     def redis_configured(self) -> bool:
         return self._redis is not None
+
+    @property
+    def redis_tier(self) -> RedisTier | None:
+        """The breaker-guarded Redis tier, for other Redis users (rate limits) to share."""
+        return self._redis
 
     def ttl_for(self, namespace: str) -> float:
         return self.namespace_ttls.get(namespace, self.default_ttl_s)
@@ -223,7 +229,11 @@ class CacheManager:
             self._redis.new_call()
 
     def _stamp_key(self, namespace: str) -> str:
-        return keys.meta_key("gen", namespace, self.schema_version, self.prefix)
+        found = self._stamp_keys.get(namespace)
+        if found is None:
+            found = keys.meta_key("gen", namespace, self.schema_version, self.prefix)
+            self._stamp_keys[namespace] = found
+        return found
 
     def _stamp(self, namespace: str) -> int:
         state = self._ns.get(namespace)
@@ -252,11 +262,26 @@ class CacheManager:
     def _observe_stamp(self, namespace: str, stamp: int) -> None:
         self._ns[namespace] = _NsState(stamp, time.monotonic() + self.stamp_refresh_s, True)
 
+    def _seen_stamp(self, namespace: str, raw: bytes | None) -> int | None:
+        """Record a stamp read from Redis; a missing one (evicted, restart) un-verifies ours, so the
+        next write re-creates it instead of writing under a generation nobody can read."""
+        if raw is not None:
+            stamp = int(raw)
+            self._observe_stamp(namespace, stamp)
+            return stamp
+        state = self._ns.get(namespace)
+        if state is not None and state.verified:
+            self._ns[namespace] = state._replace(verified=False)
+        return None
+
     def _write_stamp(self, namespace: str) -> int | None:
         """The stamp to write under, creating it in Redis if needed; None when Redis is unusable."""
         redis = self._redis
         if redis is None:
             return self._stamp(namespace)
+        state = self._ns.get(namespace)
+        if state is not None and state.verified and time.monotonic() < state.refresh_at:
+            return state.stamp  # at most stamp_refresh_s old; a race loses the write, never resurrects
         got = redis.ensure_stamp(self._stamp_key(namespace), _initial_stamp())
         if got is UNAVAILABLE:
             return None
@@ -327,10 +352,7 @@ class CacheManager:
         if got is UNAVAILABLE:
             return None
         raw_stamp, raw = got
-        stamp = None
-        if raw_stamp is not None:
-            stamp = int(raw_stamp)
-            self._observe_stamp(namespace, stamp)
+        stamp = self._seen_stamp(namespace, raw_stamp)
         return self._decode(raw, stamp, time.time()), stamp
 
     # -- public read/write API --------------------------------------------------------------------
@@ -387,9 +409,7 @@ class CacheManager:
         if got is UNAVAILABLE:
             return out
         raw_stamp, *raws = got
-        l2_stamp = int(raw_stamp) if raw_stamp is not None else None
-        if l2_stamp is not None:
-            self._observe_stamp(namespace, l2_stamp)
+        l2_stamp = self._seen_stamp(namespace, raw_stamp)
         now = time.time()
         for i, raw in zip(missing, raws, strict=True):
             entry = self._decode(raw, l2_stamp, now)
@@ -511,9 +531,7 @@ class CacheManager:
             if got is UNAVAILABLE:
                 return self._compute(namespace, res, producer, ttl_s, stale, self._stamp(namespace), False)
             held, (raw_stamp, raw) = got
-            if raw_stamp is not None:
-                stamp = int(raw_stamp)
-                self._observe_stamp(namespace, stamp)
+            stamp = self._seen_stamp(namespace, raw_stamp)
             entry = self._decode(raw, stamp, time.time())
             if entry is not None and not entry.is_stale:
                 if held:

@@ -41,10 +41,12 @@ class MemoryTier:
         return self.max_entries > 0 and self.max_bytes > 0
 
     def get(self, key: str) -> Record | None:
+        record = self._data.get(key)  # atomic under the GIL: a miss takes no lock
+        if record is None:
+            return None
         with self._lock:
-            record = self._data.get(key)
-            if record is None:
-                return None
+            if self._data.get(key) is not record:
+                return None  # replaced or removed meanwhile
             if record.expires_at <= time.time():
                 self._remove(key)
                 return None

@@ -101,15 +101,11 @@ class RedisTier:
         return self.breaker.state != "open"
 
     def new_call(self) -> None:
-        """Start of a manager call on this thread: Redis may be tried again (see ``run``)."""
+        """Start of a manager call on this thread: Redis may be tried again (see ``_call``)."""
         self._local.failed = False
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | Unavailable:
-        # Once an operation failed, the rest of the same manager call skips Redis: one call must
-        # never wait out the socket timeout twice, even before the breaker has opened.
-        local = self._local
-        if local.__dict__.get("failed"):
-            return UNAVAILABLE
+        """``fn(*args, **kwargs)`` if the breaker allows; ``UNAVAILABLE`` on any Redis error."""
         breaker = self.breaker
         if not breaker.allow():
             self.skipped += 1
@@ -117,7 +113,7 @@ class RedisTier:
         try:
             result = fn(*args, **kwargs)
         except _OUTAGE_ERRORS as exc:
-            local.failed = True
+            self._local.failed = True
             self.errors += 1
             breaker.failure(exc)
             if not self._was_open and breaker.state != "closed":
@@ -135,28 +131,35 @@ class RedisTier:
             log.warning("redis reachable again, circuit breaker closed")
         return result
 
+    def _call(self, fn: Callable[..., T], *args: Any) -> T | Unavailable:
+        # Once an operation failed, the rest of the same manager call skips Redis: one call must
+        # never wait out the socket timeout twice, even before the breaker has opened.
+        if self._local.__dict__.get("failed"):
+            return UNAVAILABLE
+        return self.run(fn, *args)
+
     # -- values ---------------------------------------------------------------------------------
 
     def mget(self, keys: Sequence[str]) -> list[bytes | None] | Unavailable:
-        return self.run(self._mget, keys)
+        return self._call(self._mget, keys)
 
     def _mget(self, keys: Sequence[str]) -> list[bytes | None]:
         return self._thread_client().mget(keys)  # type: ignore[return-value]
 
     def get(self, key: str) -> bytes | Unavailable | None:
-        return self.run(self._get, key)
+        return self._call(self._get, key)
 
     def _get(self, key: str) -> bytes | None:
         return self._thread_client().get(key)  # type: ignore[return-value]
 
     def set(self, key: str, raw: bytes, ttl_ms: int) -> bool | Unavailable:
-        return self.run(self._set, key, raw, ttl_ms)
+        return self._call(self._set, key, raw, ttl_ms)
 
     def _set(self, key: str, raw: bytes, ttl_ms: int) -> bool:
         return bool(self._thread_client().set(key, raw, px=ttl_ms))
 
     def set_many(self, items: Sequence[tuple[str, bytes, int]]) -> bool | Unavailable:
-        return self.run(self._set_many, items)
+        return self._call(self._set_many, items)
 
     def _set_many(self, items: Sequence[tuple[str, bytes, int]]) -> bool:
         pipe = self.client.pipeline(transaction=False)
@@ -168,7 +171,7 @@ class RedisTier:
     def unlink(self, keys: Sequence[str]) -> int | Unavailable:
         if not keys:
             return 0
-        return self.run(self._unlink, keys)
+        return self._call(self._unlink, keys)
 
     def _unlink(self, keys: Sequence[str]) -> int:
         return int(self._thread_client().unlink(*keys))  # type: ignore[arg-type]
@@ -177,7 +180,7 @@ class RedisTier:
 
     def ensure_stamp(self, key: str, initial: int) -> int | Unavailable:
         """The stamp under ``key``, created as ``initial`` when missing (one round trip)."""
-        return self.run(self._ensure_stamp, key, initial)
+        return self._call(self._ensure_stamp, key, initial)
 
     def _ensure_stamp(self, key: str, initial: int) -> int:
         pipe = self.client.pipeline(transaction=False)
@@ -188,7 +191,7 @@ class RedisTier:
 
     def bump_stamp(self, key: str, increment: int, initial: int) -> int | Unavailable:
         """Add ``increment``, first creating the key as ``initial`` if it is missing (evicted, restart)."""
-        return self.run(self._bump_stamp, key, increment, initial)
+        return self._call(self._bump_stamp, key, increment, initial)
 
     def _bump_stamp(self, key: str, increment: int, initial: int) -> int:
         pipe = self.client.pipeline(transaction=True)
@@ -200,13 +203,13 @@ class RedisTier:
     # -- cross-process lock ---------------------------------------------------------------------
 
     def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool | Unavailable:
-        return self.run(self._acquire, key, token, ttl_ms)
+        return self._call(self._acquire, key, token, ttl_ms)
 
     def _acquire(self, key: str, token: str, ttl_ms: int) -> bool:
         return bool(self._thread_client().set(key, token, nx=True, px=ttl_ms))
 
     def release_lock(self, key: str, token: str) -> bool | Unavailable:
-        return self.run(self._release_lock, key, token)
+        return self._call(self._release_lock, key, token)
 
     def _release_lock(self, key: str, token: str) -> bool:
         return bool(self._release(keys=[key], args=[token]))
@@ -216,7 +219,7 @@ class RedisTier:
     ) -> tuple[bool, list[bytes | None]] | Unavailable:
         """Try the lock and read ``keys`` in one round trip. Commands run in order on the server, so
         a value written by the previous holder before it released the lock is always seen here."""
-        return self.run(self._lock_and_read, lock, token, ttl_ms, keys)
+        return self._call(self._lock_and_read, lock, token, ttl_ms, keys)
 
     def _lock_and_read(
         self, lock: str, token: str, ttl_ms: int, keys: Sequence[str]
@@ -229,7 +232,7 @@ class RedisTier:
 
     def set_and_release(self, key: str, raw: bytes, ttl_ms: int, lock: str, token: str) -> bool | Unavailable:
         """Write the value, then release the lock, in one round trip (value first: see lock_and_read)."""
-        return self.run(self._set_and_release, key, raw, ttl_ms, lock, token)
+        return self._call(self._set_and_release, key, raw, ttl_ms, lock, token)
 
     def _set_and_release(self, key: str, raw: bytes, ttl_ms: int, lock: str, token: str) -> bool:
         pipe = self.client.pipeline(transaction=False)
@@ -245,18 +248,21 @@ class RedisTier:
         """Batches of keys matching ``pattern``; raises ``RedisUnavailableError`` if Redis goes away."""
         cursor = 0
         while True:
-            page = self.run(self.client.scan, cursor, match=pattern, count=count)
+            page = self._call(self._scan, cursor, pattern, count)
             if page is UNAVAILABLE:
                 raise RedisUnavailableError("SCAN interrupted: redis unavailable")
-            cursor, keys = page  # type: ignore[misc]
+            cursor, keys = page
             if keys:
                 yield [k.decode() if isinstance(k, bytes) else k for k in keys]
             if cursor == 0:
                 return
 
+    def _scan(self, cursor: int, pattern: str, count: int) -> tuple[int, list[Any]]:
+        return self.client.scan(cursor, match=pattern, count=count)  # type: ignore[return-value]
+
     def info(self) -> tuple[dict[str, Any], float] | Unavailable:
         """(INFO, PING round trip in ms)."""
-        return self.run(self._info)
+        return self._call(self._info)
 
     def _info(self) -> tuple[dict[str, Any], float]:
         start = time.perf_counter()
