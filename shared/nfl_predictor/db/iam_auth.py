@@ -1,0 +1,86 @@
+"""IAM authentication to RDS Proxy: a fresh signed token as the password on every connect.
+
+With the proxy's ``IAMAuth: REQUIRED`` a client logs in with a token from
+``rds.generate_db_auth_token`` (signed locally with the function's role; no network call), valid
+for 15 minutes. Connections are opened lazily and re-opened after the proxy drops an idle one, so
+the token is minted in ``connect_kwargs()`` (called on every open) rather than once at start-up.
+
+Turned on by ``DB_IAM_AUTH=true`` (the template sets it from the proxy's IAMAuth parameter).
+Wiring for the long-lived handle (``db.resolve.resolve_target``, secret branch)::
+
+    target = target_from_secret(secret, settings)
+    return with_iam_auth(target) if iam_auth_enabled() else target
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from nfl_predictor.config import ConfigError, Settings, get_settings
+from nfl_predictor.db.database import Database, make_database
+from nfl_predictor.db.resolve import resolve_target
+from nfl_predictor.db.url import PgTarget
+
+TokenSigner = Callable[[str, int, str, str], str]  # host, port, user, region -> token
+
+
+def iam_auth_enabled(env: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    return env.get("DB_IAM_AUTH", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def boto3_signer(host: str, port: int, user: str, region: str) -> str:
+    import boto3
+
+    client = boto3.client("rds", region_name=region)
+    return str(client.generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user, Region=region))
+
+
+@dataclass(frozen=True, slots=True)
+class IamAuthTarget(PgTarget):
+    """A PgTarget whose password is a token minted at connect time."""
+
+    region: str = ""
+    signer: TokenSigner = boto3_signer
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        kwargs = PgTarget.connect_kwargs(self)
+        kwargs["password"] = self.signer(self.host or "", self.port, self.user, self.region)
+        return kwargs
+
+
+def with_iam_auth(
+    target: PgTarget, region: str | None = None, signer: TokenSigner = boto3_signer
+) -> PgTarget:
+    if isinstance(target, IamAuthTarget):
+        return target
+    if target.unix_sock is not None or not target.host:
+        raise ConfigError("DB_IAM_AUTH: IAM authentication needs a TCP host (the RDS Proxy endpoint)")
+    if target.sslmode not in ("require", "verify-ca", "verify-full"):
+        raise ConfigError("DB_IAM_AUTH: the token is sent as a password, so TLS must be required")
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise ConfigError("DB_IAM_AUTH: no AWS_REGION to sign the token for")
+    values = {f.name: getattr(target, f.name) for f in fields(PgTarget)}
+    return IamAuthTarget(**values, region=region, signer=signer)
+
+
+def database_for_job(settings: Settings | None = None) -> Database:
+    """A Database of its own for a one-off job (migrations, index maintenance): one connection,
+    closed by the caller, IAM-authenticated when DB_IAM_AUTH is on."""
+    settings = settings or get_settings()
+    target = resolve_target(settings)
+    if iam_auth_enabled() and not settings.database_url:
+        target = with_iam_auth(target)
+    return make_database(
+        target,
+        pooled=False,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+        via_proxy=settings.db_via_proxy,
+        idle_reconnect_s=settings.db_idle_reconnect_s,
+    )
