@@ -278,3 +278,18 @@ def test_options_come_from_the_environment_and_manual_events() -> None:
         MaintenanceOptions.from_env({"INDEX_BLOAT_RATIO": "lots"})
     bounded = options.within(30)
     assert bounded.statement_timeout_ms == 30_000 and bounded.deadline is not None
+
+
+def test_the_cli_prints_the_summary_as_json(database_url: str) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "nfl_predictor.cli.main", "maintain-indexes", "--table", "news_articles"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "DATABASE_URL": database_url},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["errors"] == [] and summary["checked"] == 3  # news_articles' declared indexes
