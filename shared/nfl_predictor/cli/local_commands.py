@@ -19,13 +19,31 @@ def serve(args: argparse.Namespace) -> int:
         raise CliError("--port must be between 1 and 65535", exit_code=2)
     import uvicorn
 
+    from nfl_predictor.api.deps import reset_services
+    from nfl_predictor.ops import bootstrap
+
     os.environ.setdefault("DB_POOLED", "true")  # many concurrent requests: a small bounded pool
     with _stack(args) as stack:
-        if not args.no_seed and ingest_module.database_is_empty(stack.database):
-            _say(ingest_module.load_demo_league(stack.database).line())
-        _say(f"serving on http://{args.host}:{args.port} (Ctrl-C stops the server and the embedded database)")
-        uvicorn.run("nfl_predictor.api.app:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="warning")  # fmt: skip
+        bootstrap.prepare(stack.database, seed_demo=not args.no_seed, say=_say)
+        reset_services()
+        if not ingest_module.database_is_empty(stack.database):
+            bootstrap.warm_next_week(_say)
+            key = bootstrap.demo_key(stack.database, stack.data_root)
+            _say(f"demo API key (enterprise, admin): {key}")
+            _say(
+                f"  try: curl -H 'x-api-key: {key}' 'http://{args.host}:{args.port}/v1/predictions?season=...'"
+            )
+        _say(
+            f"serving on http://{args.host}:{args.port} (docs at /docs; Ctrl-C stops the server and the "
+            "embedded database)"
+        )
+        try:
+            # lifespan off: the app has no start-up work (services build lazily), as in Lambda.
+            uvicorn.run("nfl_predictor.api.app:create_app", factory=True, host=args.host, port=args.port,
+                        workers=args.workers, log_level="warning", lifespan="off")  # fmt: skip
+        except KeyboardInterrupt:
+            pass  # Ctrl-C is how a local server stops; the stack below still shuts down cleanly
+        _say("stopped")
     return 0
 
 

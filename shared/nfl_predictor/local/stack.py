@@ -24,11 +24,13 @@ class LocalStack:
         self.migrate = migrate
         self.log = log or (lambda _msg: None)
         self.embedded: EmbeddedPostgres | None = None
+        self.data_root = self.data_dir or default_data_dir()
 
     def __enter__(self) -> LocalStack:
         settings = get_settings()
         if settings.uses_embedded_db:
             root = self.data_dir or (Path(settings.data_dir) if settings.data_dir else default_data_dir())
+            self.data_root = root
             self.embedded = EmbeddedPostgres(root / "pgdata").start()
             # Child processes (uvicorn workers, locust) find the same server through the environment.
             os.environ["DATABASE_URL"] = self.embedded.url

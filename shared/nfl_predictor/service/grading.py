@@ -58,26 +58,45 @@ def grade_pending(db: Database, embedder: Embedder, *, season: int | None = None
         ]  # fmt: skip
         box = box_score_from_stats(game, teams, stats) if stats or teams else None
         graded = [row for row in grade(payload, game, box) if row["actual"] is not None]
-        by_key = {(p["expert"], p["category"]): p for p in payload["experts"]}
-        reasons = [by_key[(r["expert"], r["category"])].get("reasoning", "") for r in graded]
-        vectors = embedder.embed(reasons)
-        with db.transaction() as tx:
-            tx.run("DELETE FROM expert_bets WHERE game_id = :g AND model_version = :v", g=game_id, v=version)
-            tx.run_many(
-                "INSERT INTO expert_bets (expert_id, game_id, season, week, bet_type, bet_value, confidence, "
-                "reasoning, reasoning_embedding, outcome, error, units, model_version, graded_at) VALUES "
-                "(:x, :g, :s, :w, :b, CAST(:val AS jsonb), :c, :r, :e, :o, :err, :u, :v, now())",
-                [
-                    {"x": r["expert"], "g": game_id, "s": game["season"], "w": game["week"], "b": r["category"],
-                     "val": orjson.dumps({"value": r["value"], "actual": r["actual"],
-                                          "line": by_key[(r["expert"], r["category"])].get("line")}).decode(),
-                     "c": min(1.0, max(0.0, float(by_key[(r["expert"], r["category"])].get("confidence", 0.5)))),
-                     "r": reasons[i], "e": vectors[i], "o": _outcome(r), "err": r["error"], "u": r["units"],
-                     "v": version}
-                    for i, r in enumerate(graded)
-                ],
-            )  # fmt: skip
+        store_graded(db, game, version, payload, graded, embedder)
     return len(pending)
+
+
+def store_graded(db: Database, game: dict[str, Any], version: str, payload: dict[str, Any],
+                 graded: list[dict[str, Any]], embedder: Embedder) -> None:  # fmt: skip
+    """Replace the game's betting-history rows in one statement.
+
+    Only wagers (rows with units at a market price) get a reasoning embedding: they are what "similar
+    bets" searches, and embedding all 375 rows per game into an HNSW index would make grading a
+    season take minutes instead of seconds.
+    """
+    by_key = {(p["expert"], p["category"]): p for p in payload["experts"]}
+    wagers = [i for i, r in enumerate(graded) if r["units"] is not None]
+    reasons = [by_key[(r["expert"], r["category"])].get("reasoning", "") for r in graded]
+    vectors = dict(zip(wagers, embedder.embed([reasons[i] for i in wagers]), strict=True))
+    rows = []
+    for i, r in enumerate(graded):
+        source = by_key[(r["expert"], r["category"])]
+        vector = vectors.get(i)
+        rows.append({
+            "expert_id": r["expert"], "game_id": game["game_id"], "season": game["season"], "week": game["week"],
+            "bet_type": r["category"], "bet_value": {"value": r["value"], "actual": r["actual"],
+                                                     "line": source.get("line")},
+            "confidence": min(1.0, max(0.0, float(source.get("confidence", 0.5)))), "reasoning": reasons[i],
+            "reasoning_embedding": None if vector is None else "[" + ",".join(f"{v:.6g}" for v in vector) + "]",
+            "outcome": _outcome(r), "error": r["error"], "units": r["units"], "model_version": version,
+        })  # fmt: skip
+    columns = ", ".join(rows[0]) if rows else ""
+    with db.transaction() as tx:
+        tx.run(
+            "DELETE FROM expert_bets WHERE game_id = :g AND model_version = :v", g=game["game_id"], v=version
+        )
+        if rows:
+            tx.run(
+                f"INSERT INTO expert_bets ({columns}, graded_at) SELECT {columns}, now() "
+                "FROM jsonb_populate_recordset(NULL::expert_bets, CAST(:rows AS jsonb))",
+                rows=orjson.dumps(rows, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+            )
 
 
 _LEADERBOARD = """

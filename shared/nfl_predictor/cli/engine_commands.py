@@ -1,0 +1,107 @@
+"""Model commands: train, backtest, warm, backfill, grade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from nfl_predictor.cli.errors import CliError
+from nfl_predictor.cli.support import local_stack
+
+
+def train(args: argparse.Namespace) -> int:
+    from nfl_predictor.service.models import train_and_store
+
+    through = (args.through_season, args.through_week) if args.through_season else None
+    with local_stack(args) as stack:
+        report = train_and_store(stack.database, through=through)
+    print(f"model {report.model_version}: {report.games_trained} games, {report.embeddings} embeddings, "
+          f"{report.seconds:.1f}s")  # fmt: skip
+    return 0
+
+
+def backtest(args: argparse.Namespace) -> int:
+    from nfl_predictor.engine import backtest_json, format_table, run_backtest
+
+    if args.start > args.end:
+        raise CliError("--from must not be after --to", exit_code=2)
+    if args.games:
+        from nfl_predictor.data.nflverse import read_games, read_team_stats
+
+        games = read_games(args.games)
+        stats = [r for path in args.team_stats for r in read_team_stats(path)]
+    else:
+        from nfl_predictor.service import league
+
+        with local_stack(args) as stack:
+            games, stats = league.all_games(stack.database), league.team_stats(stack.database)
+    seasons = {int(g["season"]) for g in games if g.get("home_score") is not None}
+    if not seasons or min(seasons) >= args.start:
+        raise CliError(f"no finished games before {args.start} to train on; ingest games first "
+                       "(nfl-predictor ingest games PATH) or pass --games")  # fmt: skip
+    rows = run_backtest(games, stats or None, start=args.start, end=args.end)
+    print(backtest_json(rows, start=args.start, end=args.end) if args.json else format_table(rows))
+    return 0
+
+
+def warm(args: argparse.Namespace) -> int:
+    from nfl_predictor.api.deps import get_services, reset_services
+    from nfl_predictor.ops.warm import warm_predictions
+
+    if (args.season is None) != (args.week is None):
+        raise CliError("give --season and --week together, or neither", exit_code=2)
+    with local_stack(args):
+        reset_services()
+        try:
+            report = warm_predictions(get_services(), args.season, args.week, force=args.force)
+        except LookupError as exc:
+            raise CliError(str(exc)) from None
+    print(json.dumps(report))
+    return 0
+
+
+def backfill(args: argparse.Namespace) -> int:
+    from nfl_predictor.config import get_settings
+    from nfl_predictor.ops.backfill import backfill_season
+    from nfl_predictor.vectors.embedder import make_embedder
+
+    with local_stack(args) as stack:
+        report = backfill_season(stack.database, make_embedder(get_settings().embedder), args.season,
+                                 weeks=args.weeks)  # fmt: skip
+    print(json.dumps(report))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    cmd = sub.add_parser("train", help="fit the model on the games in the database and activate it")
+    cmd.add_argument("--through-season", type=int)
+    cmd.add_argument("--through-week", type=int, default=25)
+    cmd.set_defaults(handler=train)
+
+    cmd = sub.add_parser(
+        "backtest", help="walk-forward backtest: main model, market blend, classic Elo, market"
+    )
+    cmd.add_argument("--from", dest="start", type=int, default=2015)
+    cmd.add_argument("--to", dest="end", type=int, default=2024)
+    cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cmd.add_argument("--games", type=Path, help="a games.csv to read instead of the database")
+    cmd.add_argument(
+        "--team-stats", type=Path, nargs="*", default=[], help="weekly team stats files (with --games)"
+    )
+    cmd.set_defaults(handler=backtest)
+
+    cmd = sub.add_parser(
+        "warm", help="compute, store and cache a week's predictions (default: the next week)"
+    )
+    cmd.add_argument("--season", type=int)
+    cmd.add_argument("--week", type=int)
+    cmd.add_argument("--force", action="store_true", help="recompute even fresh predictions")
+    cmd.set_defaults(handler=warm)
+
+    cmd = sub.add_parser(
+        "backfill", help="walk-forward predictions for a season's played weeks, then grade them"
+    )
+    cmd.add_argument("--season", type=int, required=True)
+    cmd.add_argument("--weeks", type=int, nargs="*")
+    cmd.set_defaults(handler=backfill)
