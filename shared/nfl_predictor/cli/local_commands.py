@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 
 from nfl_predictor.cli.errors import CliError
@@ -37,12 +38,11 @@ def serve(args: argparse.Namespace) -> int:
             f"serving on http://{args.host}:{args.port} (docs at /docs; Ctrl-C stops the server and the "
             "embedded database)"
         )
-        try:
-            # lifespan off: the app has no start-up work (services build lazily), as in Lambda.
+        # Ctrl-C is how a local server stops; the stack still shuts down cleanly after it.
+        # lifespan off: the app has no start-up work (services build lazily), as in Lambda.
+        with contextlib.suppress(KeyboardInterrupt):
             uvicorn.run("nfl_predictor.api.app:create_app", factory=True, host=args.host, port=args.port,
                         workers=args.workers, log_level="warning", lifespan="off")  # fmt: skip
-        except KeyboardInterrupt:
-            pass  # Ctrl-C is how a local server stops; the stack below still shuts down cleanly
         _say("stopped")
     return 0
 
