@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -44,6 +46,14 @@ class TimingMiddleware:
             route = scope.get("route")
             name = f"{scope['method']} {getattr(route, 'path', 'unmatched')}"
             get_services().performance.record(name, time.perf_counter() - started, status)
+
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+
+
+def openapi_document() -> bytes:
+    """The API's OpenAPI document as committed (stable key order, trailing newline)."""
+    return json.dumps(create_app().openapi(), indent=2, sort_keys=True).encode() + b"\n"
 
 
 def create_app() -> FastAPI:

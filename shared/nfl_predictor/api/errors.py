@@ -90,8 +90,10 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
 
 async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
-    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail),
+    codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+             403: "forbidden"}  # fmt: skip
+    field = "body" if exc.status_code == 400 else None  # FastAPI's 400 is a body it could not parse
+    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail), field,
                           headers=dict(exc.headers or {}))  # fmt: skip
 
 

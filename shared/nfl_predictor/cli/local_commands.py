@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+from pathlib import Path
 
 from nfl_predictor.cli.errors import CliError
 from nfl_predictor.cli.support import local_stack as _stack
@@ -97,7 +98,20 @@ def ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def openapi(args: argparse.Namespace) -> int:
+    from nfl_predictor.api.app import OPENAPI_PATH, openapi_document
+
+    target = args.output or OPENAPI_PATH
+    target.write_bytes(openapi_document())
+    _say(f"wrote {target}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    doc = sub.add_parser("openapi", help="write the API's OpenAPI document (default: the committed copy)")
+    doc.add_argument("--output", type=Path)
+    doc.set_defaults(handler=openapi)
+
     serve_cmd = sub.add_parser(
         "serve", help="run the API locally (migrates, seeds the demo league when empty)"
     )

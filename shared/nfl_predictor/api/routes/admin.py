@@ -10,8 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
-from nfl_predictor.api.errors import invalid
+from nfl_predictor.api.errors import invalid, not_found
 from nfl_predictor.api.responses import json_response
+from nfl_predictor.api.schemas import AUTHED, errors
 from nfl_predictor.api.security import require_admin
 from nfl_predictor.service.namespaces import ALL as NAMESPACES
 
@@ -31,7 +32,11 @@ class WarmRequest(BaseModel):
     force: bool = False
 
 
-@router.post("/cache/invalidate", summary="Invalidate a namespace (O(1)) or exact parameters")
+@router.post(
+    "/cache/invalidate",
+    summary="Invalidate a namespace (O(1)) or exact parameters",
+    responses=errors(400, *AUTHED),
+)
 async def invalidate(body: InvalidateRequest) -> Response:
     if body.namespace not in NAMESPACES:
         raise invalid("namespace", f"namespace: unknown; allowed: {', '.join(NAMESPACES)}")
@@ -43,12 +48,19 @@ async def invalidate(body: InvalidateRequest) -> Response:
     return json_response({"namespace": body.namespace, "params": body.params, "result": result._asdict()})
 
 
-@router.post("/cache/warm", summary="Compute, store and cache predictions for a week (default: the next one)")
+@router.post(
+    "/cache/warm",
+    summary="Compute, store and cache predictions for a week (default: the next one)",
+    responses=errors(400, 404, *AUTHED),
+)
 async def warm(body: WarmRequest) -> Response:
     from nfl_predictor.ops.warm import warm_predictions
 
     if (body.season is None) != (body.week is None):
         raise invalid("week" if body.week is None else "season", "give season and week together, or neither")
     services = get_services()
-    report = await run_in_threadpool(warm_predictions, services, body.season, body.week, force=body.force)
+    try:
+        report = await run_in_threadpool(warm_predictions, services, body.season, body.week, force=body.force)
+    except LookupError as exc:
+        raise not_found(str(exc), field="week") from exc
     return json_response(report)

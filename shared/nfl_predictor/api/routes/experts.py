@@ -11,13 +11,18 @@ from starlette.responses import Response
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import run_blocking
 from nfl_predictor.api.responses import served_response
+from nfl_predictor.api.schemas import AUTHED, Leaderboard, errors
 from nfl_predictor.api.security import require_key
 from nfl_predictor.service.namespaces import LEADERBOARD_NS
 
 router = APIRouter(tags=["experts"], dependencies=[Depends(require_key)])
 
 
-@router.get("/v1/experts/leaderboard", summary="Accuracy, Brier, MAE and units per expert and category")
+@router.get(
+    "/v1/experts/leaderboard",
+    summary="Accuracy, Brier, MAE and units per expert and category",
+    responses={200: {"model": Leaderboard}, **errors(304, *AUTHED)},
+)
 async def expert_leaderboard(request: Request,
                              season: Annotated[int | None, Query(ge=1999, le=2100)] = None) -> Response:  # fmt: skip
     started = time.perf_counter()

@@ -12,13 +12,18 @@ from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.routes.predictions import GameId, Season
+from nfl_predictor.api.schemas import AUTHED, Schedule, SimilarGames, errors
 from nfl_predictor.api.security import require_key
 from nfl_predictor.service.namespaces import SCHEDULE_NS, SIMILAR_NS
 
 router = APIRouter(tags=["games"], dependencies=[Depends(require_key)])
 
 
-@router.get("/v1/games", summary="Schedule with results where played")
+@router.get(
+    "/v1/games",
+    summary="Schedule with results where played",
+    responses={200: {"model": Schedule}, **errors(304, 404, *AUTHED)},
+)
 async def games(request: Request, season: Season,
                 week: Annotated[int | None, Query(ge=1, le=22)] = None) -> Response:  # fmt: skip
     started = time.perf_counter()
@@ -27,7 +32,11 @@ async def games(request: Request, season: Season,
     return served_response(request, served, max_age=services.cache.ttl_for(SCHEDULE_NS), started=started)
 
 
-@router.get("/v1/games/{game_id}/similar", summary="Nearest past matchups with their outcomes")
+@router.get(
+    "/v1/games/{game_id}/similar",
+    summary="Nearest past matchups with their outcomes",
+    responses={200: {"model": SimilarGames}, **errors(304, 404, *AUTHED)},
+)
 async def similar(request: Request, game_id: GameId, k: Annotated[int, Query(ge=1, le=50)] = 10) -> Response:
     started = time.perf_counter()
     services = get_services()

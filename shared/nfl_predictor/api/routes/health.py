@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.responses import json_response
+from nfl_predictor.api.schemas import Health
 
 router = APIRouter(tags=["health"])
 
@@ -38,7 +39,11 @@ def _check_cache() -> dict[str, Any]:
             "latency_ms": round((time.perf_counter() - started) * 1000, 2)}  # fmt: skip
 
 
-@router.get("/health", summary="Liveness with database and cache checks")
+@router.get(
+    "/health",
+    summary="Liveness with database and cache checks",
+    responses={200: {"model": Health}, 503: {"model": Health, "description": "Database unreachable"}},
+)
 async def health() -> Response:
     database = await run_in_threadpool(_check_database)
     cache = await run_in_threadpool(_check_cache)

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.responses import json_response
+from nfl_predictor.api.schemas import AUTHED, errors
 from nfl_predictor.api.security import require_key
 from nfl_predictor.ops.performance import TARGETS
 
@@ -33,6 +34,10 @@ def performance_snapshot() -> dict[str, object]:
     }
 
 
-@router.get("/v1/performance", summary="Response-time percentiles, cache hit rates, breaker state, targets")
+@router.get(
+    "/v1/performance",
+    summary="Response-time percentiles, cache hit rates, breaker state, targets",
+    responses=errors(*AUTHED),
+)
 async def performance() -> Response:
     return json_response(performance_snapshot(), headers={"Cache-Control": "no-store"})

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
+from nfl_predictor.api.schemas import AUTHED, GamePredictions, WeekPredictions, errors
 from nfl_predictor.api.security import require_key
 from nfl_predictor.service.namespaces import GAME_NS
 from nfl_predictor.service.views import ViewError, ViewSpec
@@ -18,12 +19,19 @@ from nfl_predictor.service.views import ViewError, ViewSpec
 router = APIRouter(tags=["predictions"], dependencies=[Depends(require_key)])
 
 GAME_ID_PATTERN = r"^\d{4}_\d{2}_[A-Z]{2,3}_[A-Z]{2,3}$"
-GameId = Annotated[str, Path(pattern=GAME_ID_PATTERN, description="nflverse game id, e.g. 2024_01_BAL_KC")]
-Season = Annotated[int, Query(ge=1999, le=2100, description="season (year it starts)")]
-Week = Annotated[int, Query(ge=1, le=22, description="week of the season (playoffs continue the count)")]
+# Examples are games of the demo league, so generated requests (docs, schemathesis) reach real data.
+GameId = Annotated[str, Path(pattern=GAME_ID_PATTERN, description="nflverse game id, e.g. 2024_01_BAL_KC",
+                             examples=["2025_13_ARI_DET"])]  # fmt: skip
+Season = Annotated[int, Query(ge=1999, le=2100, description="season (year it starts)", examples=[2025])]
+Week = Annotated[int, Query(ge=1, le=22, description="week of the season (playoffs continue the count)",
+                            examples=[13])]  # fmt: skip
 
 
-@router.get("/v1/games/{game_id}/predictions", summary="All predictions for one game")
+@router.get(
+    "/v1/games/{game_id}/predictions",
+    summary="All predictions for one game",
+    responses={200: {"model": GamePredictions}, **errors(304, 404, *AUTHED)},
+)
 async def game_predictions(
     request: Request,
     game_id: GameId,
@@ -45,7 +53,11 @@ async def game_predictions(
                            with_count=True)  # fmt: skip
 
 
-@router.get("/v1/predictions", summary="Predictions for every game of a week, in one response")
+@router.get(
+    "/v1/predictions",
+    summary="Predictions for every game of a week, in one response",
+    responses={200: {"model": WeekPredictions}, **errors(304, 404, *AUTHED)},
+)
 async def week_predictions(request: Request, season: Season, week: Week) -> Response:
     started = time.perf_counter()
     service = get_services().predictions

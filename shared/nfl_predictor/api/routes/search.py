@@ -11,6 +11,7 @@ from starlette.responses import Response
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
+from nfl_predictor.api.schemas import AUTHED, SearchResults, errors
 from nfl_predictor.api.security import require_key
 from nfl_predictor.service.namespaces import SEARCH_NS
 
@@ -18,7 +19,11 @@ router = APIRouter(tags=["search"], dependencies=[Depends(require_key)])
 SourceName = Literal["all", "knowledge_base", "expert_research", "news", "predictions"]
 
 
-@router.get("/v1/search", summary="Semantic search across research, knowledge base, news and predictions")
+@router.get(
+    "/v1/search",
+    summary="Semantic search across research, knowledge base, news and predictions",
+    responses={200: {"model": SearchResults}, **errors(304, *AUTHED)},
+)
 async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="free text")],
