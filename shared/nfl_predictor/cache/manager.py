@@ -130,7 +130,7 @@ class CacheManager:
         self._ns: dict[str, _NsState] = {}
         self._prefixes: dict[str, str] = {}
         self._stamp_keys: dict[str, str] = {}
-        self._resolved: dict[tuple[str, tuple[tuple[str, Any], ...]], Resolved] = {}
+        self._resolved: dict[int, tuple[str, tuple[tuple[str, Any], ...], Resolved]] = {}
         self._seen: dict[int, None] = {}
         self._pending_bumps: set[str] = set()
         self._redis: RedisTier | None = None
@@ -197,24 +197,25 @@ class CacheManager:
         handful of GC-tracked tuples, and admitting every one-off key (a miss storm) would trigger
         a young-generation collection every ~100 calls, which shows up in the p99.
         """
-        memo: tuple[str, tuple[tuple[str, Any], ...]] | None
+        items: tuple[tuple[str, Any], ...] = tuple(params.items()) if params else ()
         try:
-            memo = (namespace, tuple(params.items()) if params else ())
-            found = self._resolved.get(memo)
+            fingerprint: int | None = hash((namespace, items))
         except TypeError:  # unhashable values (lists): normalise every time
-            memo, found = None, None
-        if found is not None:
-            return found
+            fingerprint = None
+        if fingerprint is not None:
+            memo = self._resolved.get(fingerprint)
+            if memo is not None and memo[1] == items and memo[0] == namespace:
+                return memo[2]
         normalised = keys.normalise_params(params)
         key, hashed = keys.key_from_normalised(self._ns_prefix(namespace), normalised)
         found = Resolved(key, normalised, hashed)
-        if memo is not None:
+        if fingerprint is not None:
+            # Keyed by the int fingerprint (not GC-tracked); the stored items make a hit exact.
             seen = self._seen
-            fingerprint = hash(memo)  # an int: not GC-tracked, unlike the memo key itself
             if fingerprint in seen:
                 if len(self._resolved) >= _RESOLVED_MAX:
                     self._resolved.clear()
-                self._resolved[memo] = found
+                self._resolved[fingerprint] = (namespace, items, found)
             else:
                 if len(seen) >= _RESOLVED_MAX:
                     seen.clear()
@@ -490,16 +491,18 @@ class CacheManager:
         ttl_s: float | None,
         stale: CacheEntry | None,
     ) -> CacheEntry:
-        # The previous leader may have filled L1 between our lookup and begin().
-        fresh, _ = self._l1_lookup(res, self._stamp(namespace))
-        if fresh is not None:
-            return fresh
+        stamp = self._stamp(namespace)
+        if self._l1_on:
+            # The previous leader may have filled L1 between our lookup and begin().
+            fresh, _ = self._l1_lookup(res, stamp)
+            if fresh is not None:
+                return fresh
         redis = self._redis
-        if redis is None:
-            return self._compute(namespace, res, producer, ttl_s, stale, self._stamp(namespace), False)
+        if redis is None or not redis.available:  # no Redis, or breaker open: compute, L1 only
+            return self._compute(namespace, res, producer, ttl_s, stale, stamp, False)
         read = self._read_l2(namespace, res.key)
         if read is None:
-            return self._compute(namespace, res, producer, ttl_s, stale, self._stamp(namespace), False)
+            return self._compute(namespace, res, producer, ttl_s, stale, stamp, False)
         entry, l2_stamp = read
         if entry is not None and not entry.is_stale:
             self.stats.redis_hits += 1
@@ -724,6 +727,7 @@ class CacheManager:
             },
             "redis": {"configured": self._redis is not None},
             "counters": s.snapshot(),
+            "etag_algorithm": codec.ETAG_ALGORITHM,
         }
         redis = self._redis
         if redis is None:
