@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import socket
 import subprocess
@@ -336,3 +337,28 @@ def test_real_tls_with_password() -> None:
         proc.kill()
         proc.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _report_connection(cache: CacheManager, out: Any) -> None:
+    entry = cache.get("predictions", {"g": 1})
+    tier = cache.redis_tier
+    assert tier is not None
+    out.put((tier._thread_client().client_id(), entry.body if entry else None))
+
+
+def test_forked_child_gets_its_own_connection(make: Make) -> None:
+    cache = make(l1_max_entries=0)
+    cache.set("predictions", {"g": 1}, b'"v"')
+    tier = cache.redis_tier
+    assert tier is not None
+    parent_id = tier._thread_client().client_id()
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_report_connection, args=(cache, out))
+    child.start()
+    child_id, body = out.get(timeout=30)
+    child.join(timeout=30)
+    assert body == b'"v"'
+    assert child_id != parent_id  # never the parent's socket
+    assert tier._thread_client().client_id() == parent_id
+    assert cache.get("predictions", {"g": 1}).body == b'"v"'  # type: ignore[union-attr]

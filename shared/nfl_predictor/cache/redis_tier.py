@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import threading
 import time
 import weakref
@@ -83,6 +84,13 @@ class RedisTier:
         self._local = threading.local()
         # Weak: a thread's client is released (its connection back to the pool) when the thread ends.
         self._thread_clients: weakref.WeakSet[redis.Redis] = weakref.WeakSet()
+        _TIERS.add(self)
+
+    def _forget_thread_clients(self) -> None:
+        # In a forked child: the inherited sockets belong to the parent. Dropping the clients only
+        # closes the child's copies (redis-py skips shutdown() when the pid differs).
+        self._local = threading.local()
+        self._thread_clients = weakref.WeakSet()
 
     def _thread_client(self) -> redis.Redis:
         try:
@@ -277,6 +285,17 @@ class RedisTier:
         self._local = threading.local()
         self.client.close()
         self.client.connection_pool.disconnect()
+
+
+_TIERS: weakref.WeakSet[RedisTier] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for tier in list(_TIERS):
+        tier._forget_thread_clients()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class RedisUnavailableError(RuntimeError):
