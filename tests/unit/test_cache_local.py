@@ -202,8 +202,22 @@ def test_from_settings() -> None:
     cache = CacheManager.from_settings(settings)
     assert not cache.redis_configured and cache.redis_tier is None
     assert cache.ttl_for("predictions") == 120 and cache.ttl_for("teams") == 900
+    # Everything derived from predictions expires with them.
+    assert cache.ttl_for("prediction_views") == cache.ttl_for("week_predictions") == 120
     assert cache.health()["l1"]["max_entries"] == 7
     assert CacheManager.from_settings(settings, l1_max_entries=3).health()["l1"]["max_entries"] == 3
+
+
+def test_namespace_ttls_exact_names_win_over_patterns() -> None:
+    cache = manager(
+        default_ttl_s=50, namespace_ttls={"*prediction*": 10, "week_predictions": 20, "sch?dule": 30}
+    )
+    assert cache.ttl_for("week_predictions") == 20
+    assert cache.ttl_for("predictions") == 10
+    assert cache.ttl_for("schedule") == 30
+    assert cache.ttl_for("teams") == 50
+    with pytest.raises(ValueError):
+        manager(namespace_ttls={"Bad Name": 1})
 
 
 def test_rejects_bad_configuration() -> None:

@@ -1,20 +1,21 @@
 """``CacheManager``: the read-through two-tier cache every function uses.
 
-Read path: L1 (in-process LRU) -> L2 (Redis, one MGET of the namespace stamp and the value) ->
-compute under in-process single-flight plus a short cross-process Redis lock.
+Read path: L1 (in-process LRU) -> L2 (Redis, one round trip: GET of the value when the namespace
+stamp was read within ``stamp_refresh_s``, else MGET of stamp and value) -> compute under
+in-process single-flight plus a short cross-process Redis lock.
 
 Invalidation. Each namespace has a *stamp* in Redis (``nflp:<v>:~gen:<ns>``):
 ``generation << 20 | epoch``.
 
 * ``invalidate_namespace`` adds ``1 << 20`` (O(1)). Every stored entry carries the generation it was
-  written under, and the same MGET that reads a value reads the stamp, so an entry from an older
-  generation is a miss at once in every process; it is overwritten or ages out by TTL.
+  written under and is compared with the stamp on read, so an entry from an older generation is a
+  miss (no KEYS, nothing deleted); it is overwritten or ages out by TTL.
 * ``invalidate_matching`` SCANs the namespace, UNLINKs exact matches, then adds 1 (the epoch), so
   other processes drop that namespace's L1 records (and refill them from L2).
-* L1 records carry the stamp they were validated under. A process re-reads a namespace's stamp at
-  most every ``stamp_refresh_s`` (default 1 s) on the L1 hit path, and on every L2 read. So an
-  invalidation made by another process is visible here within ``stamp_refresh_s``; one made by
-  this process is visible at once.
+* L1 records carry the stamp they were validated under. A process re-reads a namespace's stamp
+  once per ``stamp_refresh_s`` (default 1 s), and with every MGET. So an invalidation made by
+  another process is visible here, in both tiers, within ``stamp_refresh_s``; one made by this
+  process is visible at once. (Reading the stamp on every GET would cost ~25% on the L2 hit.)
 * A missing stamp (evicted, Redis restarted empty) is created from the clock (seconds since 2023,
   shifted), which is larger than any generation used before, so old entries never come back.
 
@@ -29,6 +30,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -73,6 +75,10 @@ class InvalidationResult(NamedTuple):
     l2_ok: bool  # False: Redis was unreachable (a namespace bump is retried on the next contact)
 
 
+def _is_pattern(name: str) -> bool:
+    return any(ch in name for ch in "*?[")
+
+
 def _initial_stamp() -> int:
     return max(1, int(time.time()) - _STAMP_BASE_EPOCH_S) << EPOCH_BITS
 
@@ -112,7 +118,12 @@ class CacheManager:
         self.schema_version = schema_version
         self.prefix = prefix
         self.default_ttl_s = float(default_ttl_s)
-        self.namespace_ttls = {keys.check_namespace(ns): float(t) for ns, t in (namespace_ttls or {}).items()}
+        # Exact namespace names, or fnmatch patterns ("*prediction*") tried in order after them.
+        self.namespace_ttls = {
+            (ns if _is_pattern(ns) else keys.check_namespace(ns)): float(t)
+            for ns, t in (namespace_ttls or {}).items()
+        }
+        self._ttls: dict[str, float] = {}
         self.ttl_jitter = ttl_jitter
         self.stale_grace_s = float(stale_grace_s)
         self.compress_threshold_bytes = compress_threshold_bytes
@@ -153,7 +164,8 @@ class CacheManager:
             "redis_url": settings.redis_url,
             "schema_version": settings.cache_schema_version,
             "default_ttl_s": settings.cache_default_ttl_s,
-            "namespace_ttls": {"predictions": settings.cache_prediction_ttl_s},
+            # predictions, prediction_views, week_predictions: everything derived from predictions
+            "namespace_ttls": {"*prediction*": settings.cache_prediction_ttl_s},
             "ttl_jitter": settings.cache_ttl_jitter,
             "stale_grace_s": settings.cache_stale_grace_s,
             "compress_threshold_bytes": settings.cache_compress_threshold_bytes,
@@ -180,7 +192,21 @@ class CacheManager:
         return self._redis
 
     def ttl_for(self, namespace: str) -> float:
-        return self.namespace_ttls.get(namespace, self.default_ttl_s)
+        """Logical TTL (before jitter): an exact entry, else the first matching pattern, else default."""
+        found = self._ttls.get(namespace)
+        if found is None:
+            found = self.namespace_ttls.get(namespace)
+            if found is None:
+                found = next(
+                    (
+                        t
+                        for p, t in self.namespace_ttls.items()
+                        if _is_pattern(p) and fnmatchcase(namespace, p)
+                    ),
+                    self.default_ttl_s,
+                )
+            self._ttls[namespace] = found
+        return found
 
     def _ns_prefix(self, namespace: str) -> str:
         found = self._prefixes.get(namespace)
