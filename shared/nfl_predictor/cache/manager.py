@@ -315,6 +315,15 @@ class CacheManager:
         self._observe_stamp(namespace, got)
         return got
 
+    def _stamp_for_write(self, namespace: str) -> tuple[int, bool]:
+        """(stamp to write under, whether the write goes to Redis too)."""
+        redis = self._redis
+        if redis is not None and redis.available:
+            stamp = self._write_stamp(namespace)
+            if stamp is not None:
+                return stamp, True
+        return self._stamp(namespace), False
+
     # -- entries ----------------------------------------------------------------------------------
 
     def _build(self, namespace: str, value: Any, ttl_s: float | None, for_redis: bool) -> CacheEntry:
@@ -456,11 +465,11 @@ class CacheManager:
         """Store ``value`` (JSON bytes or a JSON-able object) in both tiers; returns the L1 entry."""
         self._new_call()
         res = self.resolve(namespace, params)
-        stamp = self._write_stamp(namespace)
-        entry = self._build(namespace, value, ttl_s, for_redis=stamp is not None and self._redis is not None)
-        if stamp is not None and self._redis is not None:
+        stamp, to_redis = self._stamp_for_write(namespace)
+        entry = self._build(namespace, value, ttl_s, for_redis=to_redis)
+        if to_redis and self._redis is not None:
             self._redis.set(res.key, self._pack(entry, stamp, res), self._redis_ttl_ms(entry))
-        return self._fill_l1(res, entry, stamp if stamp is not None else self._stamp(namespace))
+        return self._fill_l1(res, entry, stamp)
 
     def delete(self, namespace: str, params: keys.Params | None = None) -> bool:
         """Remove one key from both tiers; True if either tier had it."""
@@ -638,17 +647,15 @@ class CacheManager:
             wanted = [p for p, entry in zip(wanted, current, strict=True) if entry is None]
         if not wanted:
             return 0
-        stamp = self._write_stamp(namespace)
-        for_redis = stamp is not None and self._redis is not None
-        local_stamp = stamp if stamp is not None else self._stamp(namespace)
+        stamp, to_redis = self._stamp_for_write(namespace)
         writes: list[tuple[str, bytes, int]] = []
         for params in wanted:
             res = self.resolve(namespace, params)
-            entry = self._build(namespace, producer(params), ttl_s, for_redis)
+            entry = self._build(namespace, producer(params), ttl_s, to_redis)
             self.stats.computes += 1
-            if for_redis:
-                writes.append((res.key, self._pack(entry, local_stamp, res), self._redis_ttl_ms(entry)))
-            self._fill_l1(res, entry, local_stamp)
+            if to_redis:
+                writes.append((res.key, self._pack(entry, stamp, res), self._redis_ttl_ms(entry)))
+            self._fill_l1(res, entry, stamp)
         if writes and self._redis is not None:
             self._redis.set_many(writes)
         return len(wanted)
