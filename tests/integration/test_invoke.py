@@ -142,3 +142,30 @@ def test_a_missing_or_malformed_event_is_one_line(tmp_path: Path, capsys: pytest
     bad.write_text("{not json")
     assert main(["invoke", "PredictFunction", "--event", str(bad), "--template", str(TEMPLATE)]) == 1
     assert "bad.json: not JSON" in capsys.readouterr().err
+
+
+def test_every_template_function_resolves_to_a_local_environment_without_aws_endpoints() -> None:
+    for logical_id in (
+        "PredictFunction",
+        "CacheWarmFunction",
+        "IndexMaintenanceFunction",
+        "MigrationsFunction",
+    ):
+        spec = function_spec(TEMPLATE, logical_id)
+        assert spec.environment["NFLP_ENVIRONMENT"] == "dev"
+        assert spec.environment["POWERTOOLS_METRICS_NAMESPACE"] == "NFLPredictor/dev"
+        assert {"DB_SECRET_ARN", "DB_HOST", "REDIS_URL", "DB_SSLMODE", "DB_IAM_AUTH"} <= set(spec.dropped)
+        assert (spec.code_dir / "app.py").is_file() and spec.function_name.endswith("-dev")
+    maintenance = function_spec(TEMPLATE, "IndexMaintenanceFunction", {"IndexBloatRatio": "3.5"})
+    assert maintenance.environment["INDEX_BLOAT_RATIO"] == "3.5" and maintenance.timeout_s == 900
+
+
+def test_index_maintenance_runs_from_its_scheduler_event(
+    local_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invoke", "IndexMaintenanceFunction", "--event", str(REPO / "events" / "index_maintenance.json"),
+                 "--template", str(TEMPLATE)]) == 0  # fmt: skip
+    out, err = capsys.readouterr()
+    summary = json.loads(out)
+    assert summary["errors"] == [] and summary["checked"] > 0
+    assert '"IndexesChecked"' in err  # the EMF metrics line went to stderr, not into the response
