@@ -175,7 +175,7 @@ def function_spec(
             continue
         if name in AWS_ONLY_VARIABLES:
             dropped.append(name)
-        else:
+        elif value != "":  # empty means unset to the settings: leave the shell's value alone
             environment[name] = value
     if "Handler" not in props or not isinstance(props.get("CodeUri"), str):
         raise InvokeError(f"{logical_id}: needs a Handler and a local CodeUri to run here")
