@@ -187,7 +187,10 @@ def test_migrations_run_on_every_deploy_that_ships_code_and_before_new_code_goes
     assert props["ServiceToken"] == {"Ref": "MigrationsFunction.Alias"}
     assert props["FunctionVersion"] == {"Ref": "MigrationsFunction.Version"}
     assert props["SharedLayerVersion"] == {"Ref": "SharedLayer"}
-    assert "DatabaseProxyTargetGroup" in resource["DependsOn"]
+    assert resource["DependsOn"] == ["DatabaseProxyTargetGroup", "NetworkReady"]
+    # ... and it runs only once the secret and CloudFormation's response URL are reachable.
+    network = template["Resources"]["NetworkReady"]["Metadata"]
+    assert refs(network) >= {"S3GatewayEndpoint", "SecretsManagerEndpoint", "PrivateDefaultRoute"}
     for name in ("PredictFunction", "CacheWarmFunction", "IndexMaintenanceFunction"):
         assert template["Resources"][name]["DependsOn"] == "SchemaMigrations"
 
