@@ -55,7 +55,7 @@ class ResponseInbox(ThreadingHTTPServer):
 @pytest.fixture
 def inbox() -> Iterator[ResponseInbox]:
     server = ResponseInbox()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
