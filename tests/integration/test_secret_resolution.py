@@ -41,3 +41,21 @@ def test_secret_that_is_not_json_is_a_config_error() -> None:
     arn = boto3.client("secretsmanager").create_secret(Name="nfl/bad", SecretString="[1, 2]")["ARN"]
     with pytest.raises(ConfigError, match="DB_SECRET_ARN: secret is not a JSON object"):
         resolve_target(Settings.from_env({"DB_SECRET_ARN": arn}))
+
+
+@mock_aws
+def test_iam_auth_to_the_proxy_mints_a_token_per_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nfl_predictor.db.iam_auth import IamAuthTarget
+
+    monkeypatch.setenv("DB_IAM_AUTH", "true")
+    arn = boto3.client("secretsmanager").create_secret(
+        Name="nfl/iam",
+        SecretString=json.dumps({"username": "app", "password": "unused", "host": "db", "port": 5432}),
+    )["ARN"]
+    target = resolve_target(Settings.from_env({"DB_SECRET_ARN": arn, "DB_HOST": "proxy.example.internal"}))
+    assert isinstance(target, IamAuthTarget) and target.sslmode == "verify-full"
+    password = target.connect_kwargs()["password"]
+    # A SigV4 presigned connect URL for the proxy endpoint, not the secret's password.
+    assert (
+        password.startswith("proxy.example.internal:5432/?Action=connect") and "X-Amz-Signature" in password
+    )

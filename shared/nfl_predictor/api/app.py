@@ -13,6 +13,7 @@ from nfl_predictor import __version__
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import install_error_handlers
 from nfl_predictor.api.routes import admin, experts, games, health, performance, predictions, search
+from nfl_predictor.api.security import ApiKeyMiddleware, document_security
 
 DESCRIPTION = """NFL game predictions: 15 experts x 25 categories, model outputs, player props and totals.
 
@@ -61,5 +62,14 @@ def create_app() -> FastAPI:
     for module in (health, predictions, games, search, experts, performance, admin):
         app.include_router(module.router)
     install_error_handlers(app)
-    app.add_middleware(TimingMiddleware)
+    app.add_middleware(ApiKeyMiddleware)
+    app.add_middleware(TimingMiddleware)  # outermost: its figures include the key check
+    build_openapi = app.openapi
+
+    def openapi_with_security() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_security(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_with_security  # type: ignore[method-assign]
     return app

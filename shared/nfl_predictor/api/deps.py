@@ -69,9 +69,9 @@ class Services:
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
-        from nfl_predictor.service.ratelimit import RateLimiter
+        from nfl_predictor.service.ratelimit import RateLimiter, tier_limits
 
-        return RateLimiter(self.cache.redis_tier)
+        return RateLimiter(self.cache.redis_tier, tier_limits(self.settings.rate_limits))
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -176,6 +176,12 @@ class CacheManager:
             "breaker_failure_threshold": settings.breaker_failure_threshold,
             "breaker_cooldown_s": settings.breaker_cooldown_s,
             "clients_alert_threshold": settings.redis_clients_alert_threshold,
+            "codec_name": settings.cache_codec,
+            "stamp_refresh_s": settings.cache_stamp_refresh_s,
+            "lock_ttl_s": settings.cache_lock_ttl_s,
+            "lock_wait_s": settings.cache_lock_wait_s,
+            "health_check_interval_s": settings.redis_health_check_interval_s,
+            "memory_alert_ratio": settings.cache_memory_alert_ratio,
         }
         options.update(overrides)
         return cls(**options)

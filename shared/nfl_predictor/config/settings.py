@@ -50,6 +50,30 @@ def _parse_fraction(raw: str) -> float:
     return value
 
 
+DEFAULT_RATE_LIMITS = "free=1:30,pro=20:200,enterprise=500:5000"
+
+
+def parse_rate_limits(raw: str) -> dict[str, tuple[float, int]]:
+    """ "free=1:30,pro=20:200" -> {"free": (1.0, 30), ...}: requests per second and burst per tier."""
+    limits: dict[str, tuple[float, int]] = {}
+    for part in raw.split(","):
+        tier, _, spec = part.strip().partition("=")
+        rate, _, burst = spec.partition(":")
+        try:
+            per_second, capacity = float(rate), int(burst)
+        except ValueError:
+            raise ValueError("expected tier=per_second:burst pairs, e.g. free=1:30,pro=20:200") from None
+        if not tier or per_second <= 0 or capacity < 1:
+            raise ValueError("each tier needs a positive rate and a burst of at least 1")
+        limits[tier.strip()] = (per_second, capacity)
+    return limits
+
+
+def _parse_rate_limits(raw: str) -> str:
+    parse_rate_limits(raw)
+    return raw.strip()
+
+
 def _parse_choice(*choices: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
@@ -117,6 +141,12 @@ class Settings:
     breaker_failure_threshold: int = 3
     breaker_cooldown_s: float = 5.0
     redis_clients_alert_threshold: int = 500
+    cache_codec: str = "gzip"
+    cache_stamp_refresh_s: float = 1.0
+    cache_lock_ttl_s: float = 10.0
+    cache_lock_wait_s: float = 2.0
+    redis_health_check_interval_s: int = 30
+    cache_memory_alert_ratio: float = 0.8
 
     # Local stack
     data_dir: str | None = None
@@ -125,7 +155,8 @@ class Settings:
     # Search: offline hashing embedder, or Amazon Bedrock (Titan v2) in AWS
     embedder: str = "hashing"
 
-    # API
+    # API: per-tier token buckets, "tier=per_second:burst,..."
+    rate_limits: str = DEFAULT_RATE_LIMITS
     week_batch_size: int = 8
     week_max_workers: int = 4
 
@@ -189,6 +220,7 @@ class Settings:
             data_dir=_read(env, "NFLP_DATA_DIR", str.strip, None),
             embedded_db=_read(env, "NFLP_EMBEDDED_DB", _parse_bool, True),
             embedder=_read(env, "EMBEDDER", _parse_choice("hashing", "bedrock"), "hashing"),
+            rate_limits=_read(env, "RATE_LIMITS", _parse_rate_limits, DEFAULT_RATE_LIMITS),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),
             week_max_workers=_read(env, "WEEK_MAX_WORKERS", _parse_positive_int, 4),
         )

@@ -5,11 +5,8 @@ With the proxy's ``IAMAuth: REQUIRED`` a client logs in with a token from
 for 15 minutes. Connections are opened lazily and re-opened after the proxy drops an idle one, so
 the token is minted in ``connect_kwargs()`` (called on every open) rather than once at start-up.
 
-Turned on by ``DB_IAM_AUTH=true`` (the template sets it from the proxy's IAMAuth parameter).
-Wiring for the long-lived handle (``db.resolve.resolve_target``, secret branch)::
-
-    target = target_from_secret(secret, settings)
-    return with_iam_auth(target) if iam_auth_enabled() else target
+Turned on by ``DB_IAM_AUTH=true`` (the template sets it from the proxy's IAMAuth parameter);
+``db.resolve.resolve_target`` applies it to credentials that come from the secret.
 """
 
 from __future__ import annotations
@@ -72,11 +69,8 @@ def database_for_job(settings: Settings | None = None) -> Database:
     """A Database of its own for a one-off job (migrations, index maintenance): one connection,
     closed by the caller, IAM-authenticated when DB_IAM_AUTH is on."""
     settings = settings or get_settings()
-    target = resolve_target(settings)
-    if iam_auth_enabled() and not settings.database_url:
-        target = with_iam_auth(target)
     return make_database(
-        target,
+        resolve_target(settings),
         pooled=False,
         connect_timeout_s=settings.db_connect_timeout_s,
         statement_timeout_ms=settings.db_statement_timeout_ms,

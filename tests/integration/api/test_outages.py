@@ -75,6 +75,8 @@ def test_redis_killed_then_database_stopped(outage: Outage) -> None:
         assert response["statusCode"] == 200 and response["headers"]["x-cache"] == "l1"
     computed = outage.get(f"/v1/games/{uncached}/predictions")  # Redis down: computed, stored, served
     assert computed["statusCode"] == 200 and body(computed)["game_id"] == uncached
+    for game in outage.games[6:9]:  # a little more traffic that needs Redis: the breaker opens
+        assert outage.get(f"/v1/games/{game}/predictions")["statusCode"] == 200
     assert get_services().cache.breaker.state == "open"
     health = outage.get("/health")
     assert health["statusCode"] == 200 and body(health)["status"] == "degraded"

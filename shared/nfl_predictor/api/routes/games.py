@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
@@ -13,10 +13,9 @@ from nfl_predictor.api.errors import run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.routes.predictions import GameId, Season
 from nfl_predictor.api.schemas import AUTHED, Schedule, SimilarGames, errors
-from nfl_predictor.api.security import require_key
 from nfl_predictor.service.namespaces import SCHEDULE_NS, SIMILAR_NS
 
-router = APIRouter(tags=["games"], dependencies=[Depends(require_key)])
+router = APIRouter(tags=["games"])
 
 
 @router.get(

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import AUTHED, errors
-from nfl_predictor.api.security import require_key
 from nfl_predictor.ops.performance import TARGETS
 
-router = APIRouter(tags=["operations"], dependencies=[Depends(require_key)])
+router = APIRouter(tags=["operations"])
 
 
 def performance_snapshot() -> dict[str, object]:

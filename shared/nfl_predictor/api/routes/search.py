@@ -5,17 +5,16 @@ from __future__ import annotations
 import time
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.schemas import AUTHED, SearchResults, errors
-from nfl_predictor.api.security import require_key
 from nfl_predictor.service.namespaces import SEARCH_NS
 
-router = APIRouter(tags=["search"], dependencies=[Depends(require_key)])
+router = APIRouter(tags=["search"])
 SourceName = Literal["all", "knowledge_base", "expert_research", "news", "predictions"]
 
 
