@@ -17,10 +17,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from mangum import Mangum
 
 from nfl_predictor.api.app import create_app
+from nfl_predictor.ops.request_metrics import RequestMetrics
 
 logger = Logger(service="nfl-predictor")
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "NFLPredictor"), service="predict")
@@ -46,26 +46,13 @@ if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "provisioned-concurrency"
     import nfl_predictor.service.predictions  # noqa: F401  (numpy, engine, redis-py, pg8000)
 
 
-def _record(response: dict[str, Any], seconds: float) -> None:
-    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=seconds * 1000)
-    tier = headers.get("x-cache")
-    if tier:
-        metrics.add_metric(
-            name=f"CacheHit_{tier}" if tier != "miss" else "CacheMiss", unit=MetricUnit.Count, value=1
-        )
-    count = headers.get("x-prediction-count")
-    if count:
-        metrics.add_metric(name="PredictionsServed", unit=MetricUnit.Count, value=int(count))
-    if int(response.get("statusCode", 200)) >= 500:
-        metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+request_metrics = RequestMetrics(metrics)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-@metrics.log_metrics(capture_cold_start_metric=True)
 @_trace()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     started = time.perf_counter()
     response: dict[str, Any] = asgi(event, context)
-    _record(response, time.perf_counter() - started)
+    request_metrics.record(response, time.perf_counter() - started)
     return response

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from nfl_predictor.api import params
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
@@ -26,42 +27,38 @@ Week = Annotated[int, Query(ge=1, le=22, description="week of the season (playof
                             examples=[13])]  # fmt: skip
 
 
-@router.get(
-    "/v1/games/{game_id}/predictions",
-    summary="All predictions for one game",
-    responses={200: {"model": GamePredictions}, **errors(304, 404, *AUTHED)},
-)
-async def game_predictions(
-    request: Request,
-    game_id: GameId,
-    include: Annotated[str | None, Query(description="sections: experts,ml,props,totals")] = None,
-    experts: Annotated[str | None, Query(description="comma-separated expert names")] = None,
-    fields: Annotated[str | None, Query(description="comma-separated top-level fields")] = None,
-) -> Response:
+GAME_PARAMS = (params.GAME_ID, params.INCLUDE, params.EXPERTS, params.FIELDS)
+WEEK_PARAMS = (params.SEASON, params.WEEK)
+
+
+@router.get("/v1/games/{game_id}/predictions", summary="All predictions for one game",
+            openapi_extra=params.documented(GAME_PARAMS),
+            responses={200: {"model": GamePredictions}, **errors(304, 404, *AUTHED)})  # fmt: skip
+async def game_predictions(request: Request) -> Response:
     started = time.perf_counter()
+    args = params.read(request, GAME_PARAMS)
     try:
-        view = ViewSpec.parse(include, experts, fields)
+        view = ViewSpec.parse(args["include"], args["experts"], args["fields"])
     except ViewError as exc:
         raise invalid(exc.field, str(exc)) from exc
     service = get_services().predictions
     # The hit path stays on the event loop (memory, or one short Redis GET); the rest goes to a thread.
-    served = service.cached_game(game_id, view)
+    served = service.cached_game(args["game_id"], view)
     if served is None:
-        served = await run_blocking(service.game, game_id, view)
+        served = await run_blocking(service.game, args["game_id"], view)
     return served_response(request, served, max_age=service.cache.ttl_for(GAME_NS), started=started,
                            with_count=True)  # fmt: skip
 
 
-@router.get(
-    "/v1/predictions",
-    summary="Predictions for every game of a week, in one response",
-    responses={200: {"model": WeekPredictions}, **errors(304, 404, *AUTHED)},
-)
-async def week_predictions(request: Request, season: Season, week: Week) -> Response:
+@router.get("/v1/predictions", summary="Predictions for every game of a week, in one response",
+            openapi_extra=params.documented(WEEK_PARAMS),
+            responses={200: {"model": WeekPredictions}, **errors(304, 404, *AUTHED)})  # fmt: skip
+async def week_predictions(request: Request) -> Response:
     started = time.perf_counter()
+    args = params.read(request, WEEK_PARAMS)
     service = get_services().predictions
-    served = service.cached_week(season, week)
+    served = service.cached_week(args["season"], args["week"])
     if served is None:
-        served = await run_blocking(service.week, season, week)
+        served = await run_blocking(service.week, args["season"], args["week"])
     return served_response(request, served, max_age=service.cache.ttl_for(GAME_NS), started=started,
                            with_count=True)  # fmt: skip

@@ -1,0 +1,43 @@
+"""Buffered request metrics: one EMF document per flush, latency values listed, counts summed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_lambda_powertools import Metrics
+from nfl_predictor.ops.request_metrics import MAX_VALUES, RequestMetrics
+
+
+def emf_documents(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+
+
+def response(tier: str, count: int, status: int = 200) -> dict[str, object]:
+    return {"statusCode": status, "headers": {"x-cache": tier, "x-prediction-count": str(count)}}
+
+
+def test_requests_are_buffered_then_flushed_as_one_document(capsys: pytest.CaptureFixture[str]) -> None:
+    recorder = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=3600)
+    recorder.record(response("l1", 448), 0.0004)
+    recorder.record(response("redis", 448), 0.0009)
+    recorder.record(response("miss", 448, status=503), 0.02)
+    assert emf_documents(capsys.readouterr().out) == []  # nothing printed per request
+    recorder.flush()
+    (doc,) = emf_documents(capsys.readouterr().out)
+    assert doc["Latency"] == pytest.approx([0.4, 0.9, 20.0])
+    assert (doc["CacheHit_l1"], doc["CacheHit_redis"], doc["CacheMiss"]) == ([1.0], [1.0], [1.0])
+    assert doc["PredictionsServed"] == [1344.0] and doc["ServerErrors"] == [1.0] and doc["ColdStart"] == [1.0]
+    recorder.record(response("l1", 448), 0.0004)
+    recorder.flush()
+    assert "ColdStart" not in emf_documents(capsys.readouterr().out)[0]
+
+
+def test_a_full_buffer_or_a_quiet_second_flushes_by_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    busy = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=3600)
+    for _ in range(MAX_VALUES):
+        busy.record(response("l1", 1), 0.0001)
+    assert len(emf_documents(capsys.readouterr().out)) == 1
+    quiet = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=0.0)
+    quiet.record(response("l1", 1), 0.0001)
+    assert len(emf_documents(capsys.readouterr().out)) == 1
