@@ -29,12 +29,12 @@ def serve(args: argparse.Namespace) -> int:
         bootstrap.prepare(stack.database, seed_demo=not args.no_seed, say=_say)
         reset_services()
         if not ingest_module.database_is_empty(stack.database):
-            bootstrap.warm_next_week(_say)
+            week = bootstrap.warm_next_week(_say)
             key = bootstrap.demo_key(stack.database, stack.data_root)
             _say(f"demo API key (enterprise, admin): {key}")
-            _say(
-                f"  try: curl -H 'x-api-key: {key}' 'http://{args.host}:{args.port}/v1/predictions?season=...'"
-            )
+            if week:
+                url = f"http://{args.host}:{args.port}/v1/predictions?season={week[0]}&week={week[1]}"
+                _say(f"  try: curl --compressed -H 'x-api-key: {key}' '{url}'")
         _say(
             f"serving on http://{args.host}:{args.port} (docs at /docs; Ctrl-C stops the server and the "
             "embedded database)"

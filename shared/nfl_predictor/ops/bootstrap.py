@@ -42,14 +42,17 @@ def prepare(db: Database, *, seed_demo: bool, say: Callable[[str], None]) -> Non
         )
 
 
-def warm_next_week(say: Callable[[str], None]) -> None:
+def warm_next_week(say: Callable[[str], None]) -> tuple[int, int] | None:
+    """Warm the next week with unplayed games; returns its (season, week)."""
     from nfl_predictor.api.deps import get_services
     from nfl_predictor.ops.warm import warm_predictions
 
     report = warm_predictions(get_services())
-    if report.get("week"):
-        say(f"warmed {report['season']} week {report['week']}: {report['games']} games "
-            f"({report['computed']} computed) in {report['seconds']}s")  # fmt: skip
+    if not report.get("week"):
+        return None
+    say(f"warmed {report['season']} week {report['week']}: {report['games']} games "
+        f"({report['computed']} computed) in {report['seconds']}s")  # fmt: skip
+    return int(report["season"]), int(report["week"])
 
 
 def demo_key(db: Database, data_dir: Path) -> str:
