@@ -1,0 +1,92 @@
+"""What serving costs on Lambda, from measured durations: per million requests and per million predictions.
+
+Lambda bills each invocation's duration rounded up to the millisecond, times the memory size in GB, at
+a price per GB-second, plus a price per request. Defaults are today's x86 list prices in us-east-1.
+The durations are the handler's time measured in process; in Lambda, CPU scales with memory (1024 MB
+is about 0.6 vCPU), so treat the figures as the cost of this code at this machine's speed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+PRICE_PER_GB_SECOND = 0.0000166667
+PRICE_PER_MILLION_REQUESTS = 0.20
+DEFAULT_MEMORY_MB = 1024
+TEMPLATE = Path(__file__).resolve().parents[4] / "infra" / "template.yaml"
+# (measurement, label): the served paths whose cost the report states.
+COSTED = (("api.cached_game", "cached game"), ("api.uncached_game", "uncached game"),
+          ("api.cached_week", "cached week"), ("api.uncached_week", "uncached week"))  # fmt: skip
+
+
+def predict_memory_mb(template: Path = TEMPLATE) -> int:
+    """AWS_LAMBDA_FUNCTION_MEMORY_SIZE inside Lambda, else PredictFunction's MemorySize in the template."""
+    configured = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    if configured:
+        return int(configured)
+    try:
+        text = template.read_text()
+    except OSError:
+        return DEFAULT_MEMORY_MB
+    block = re.search(r"\n  PredictFunction:\n(.*?)(?:\n  [A-Za-z]\w*:\n|\Z)", text, re.S)
+    found = re.search(r"\n      MemorySize: (\d+)", block.group(1)) if block else None
+    return int(found.group(1)) if found else DEFAULT_MEMORY_MB
+
+
+@dataclass(frozen=True)
+class Prices:
+    per_gb_second: float = PRICE_PER_GB_SECOND
+    per_million_requests: float = PRICE_PER_MILLION_REQUESTS
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+
+@dataclass(frozen=True)
+class Cost:
+    label: str
+    billed_ms_mean: float
+    predictions_per_request: int
+    per_million_requests: float
+    per_million_predictions: float | None
+
+    def line(self) -> str:
+        per_prediction = ("n/a" if self.per_million_predictions is None
+                          else f"${self.per_million_predictions:.4f} per million predictions")  # fmt: skip
+        return (f"{self.label}: billed {self.billed_ms_mean:.2f} ms mean -> ${self.per_million_requests:.4f} per "
+                f"million requests, {per_prediction} ({self.predictions_per_request} per request)")  # fmt: skip
+
+
+def request_cost(durations_ms: list[float], prices: Prices) -> tuple[float, float]:
+    """(mean billed ms, dollars per request)."""
+    billed = [max(1, math.ceil(ms)) for ms in durations_ms]
+    mean_ms = sum(billed) / len(billed)
+    compute = mean_ms / 1000.0 * prices.memory_mb / 1024.0 * prices.per_gb_second
+    return mean_ms, compute + prices.per_million_requests / 1e6
+
+
+def cost_of(label: str, durations_ms: list[float], predictions_per_request: int, prices: Prices) -> Cost:
+    mean_ms, dollars = request_cost(durations_ms, prices)
+    per_prediction = dollars / predictions_per_request * 1e6 if predictions_per_request else None
+    return Cost(label, round(mean_ms, 3), predictions_per_request, round(dollars * 1e6, 4),
+                None if per_prediction is None else round(per_prediction, 6))  # fmt: skip
+
+
+def costs_for_run(record: dict[str, Any], prices: Prices) -> list[Cost]:
+    by_name = {m["name"]: m for m in record.get("measurements", [])}
+    out = []
+    for name, label in COSTED:
+        m = by_name.get(name)
+        if m is None or m["unit"] != "ms":
+            continue
+        out.append(
+            cost_of(label, m["samples"], int(m.get("details", {}).get("prediction_count") or 0), prices)
+        )
+    return out
+
+
+def as_dicts(costs: list[Cost], prices: Prices) -> dict[str, Any]:
+    return {"prices": asdict(prices), "costs": [asdict(c) for c in costs]}

@@ -1,0 +1,111 @@
+"""Tiny inline-SVG charts for the HTML report (no plotting library: the report must open anywhere,
+offline, and the benchmark Lambda's layer has no room for one)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+
+PROJECT, REFERENCE, BASELINE = "#1f6feb", "#9a6700", "#8c959f"
+
+
+def _svg(width: int, height: int, body: list[str], label: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="{escape(label)}">' + "".join(body) + "</svg>")  # fmt: skip
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11) -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}">{escape(text)}</text>'
+
+
+def histogram(project: Sequence[float], reference: Sequence[float] | None, unit: str, label: str,
+              width: int = 420, height: int = 120, bins: int = 40) -> str:  # fmt: skip
+    """Both distributions on one log-spaced axis (latencies span orders of magnitude in their tails)."""
+    values = [v for v in [*project, *(reference or [])] if v > 0]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    high = high if high > low else low * 1.01
+    edges = np.geomspace(low, high, bins + 1)
+    left, bottom, plot_w, plot_h = 8, height - 18, width - 16, height - 30
+    body = []
+    series = [(project, PROJECT)] + ([(reference, REFERENCE)] if reference else [])
+    counts = [np.histogram([v for v in s if v > 0], edges)[0] / max(1, len(s)) for s, _ in series]
+    peak = max(float(c.max()) for c in counts) or 1.0
+    for (_, color), count in zip(series, counts, strict=True):
+        points = [f"{left:.1f},{bottom:.1f}"]
+        for i, c in enumerate(count):
+            y = bottom - plot_h * float(c) / peak
+            points += [
+                f"{left + plot_w * i / bins:.1f},{y:.1f}",
+                f"{left + plot_w * (i + 1) / bins:.1f},{y:.1f}",
+            ]
+        points.append(f"{left + plot_w:.1f},{bottom:.1f}")
+        body.append(
+            f'<polygon points="{" ".join(points)}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
+        )
+    body.append(_text(left, height - 4, f"{low:.3g} {unit}"))
+    body.append(_text(left + plot_w, height - 4, f"{high:.3g} {unit} (log scale)", "end"))
+    return _svg(width, height, body, label)
+
+
+def ratio_bars(rows: Sequence[tuple[str, float]], width: int = 720) -> str:
+    """Horizontal bars of project/reference on a log axis, with the 1x line."""
+    rows = [(name, r) for name, r in rows if r and r > 0]
+    if not rows:
+        return ""
+    row_h, label_w = 20, 260
+    height = row_h * len(rows) + 24
+    lo = min(0.5, *(r for _, r in rows))
+    hi = max(2.0, *(r for _, r in rows))
+    span = math.log10(hi) - math.log10(lo)
+
+    def x(value: float) -> float:
+        return label_w + (width - label_w - 60) * (math.log10(value) - math.log10(lo)) / span
+
+    body = [
+        f'<line x1="{x(1):.1f}" y1="0" x2="{x(1):.1f}" y2="{height - 16}" stroke="#333" stroke-dasharray="3 3"/>'
+    ]
+    for i, (name, r) in enumerate(rows):
+        y = i * row_h + 4
+        start, end = sorted((x(1), x(r)))
+        color = PROJECT if r <= 1 else "#cf222e"
+        body.append(_text(label_w - 6, y + 12, name, "end"))
+        body.append(
+            f'<rect x="{start:.1f}" y="{y}" width="{max(1.0, end - start):.1f}" height="{row_h - 6}" fill="{color}"/>'
+        )
+        body.append(_text(max(start, end) + 4, y + 12, f"{r:.3g}x"))
+    body.append(_text(x(1), height - 4, "1x = same as the reference", "middle"))
+    return _svg(width, height, body, "ratios to same-run references")
+
+
+def history_line(points: Sequence[tuple[str, float]], baseline: float | None, unit: str, label: str,
+                 width: int = 320, height: int = 90) -> str:  # fmt: skip
+    """Median per saved run, oldest first; the baseline's median dashed."""
+    if not points:
+        return ""
+    values = [v for _, v in points] + ([baseline] if baseline is not None else [])
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+    low, high = low - pad, high + pad
+    left, right, top, bottom = 8, width - 8, 8, height - 18
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = left + (right - left) * (i / max(1, len(points) - 1))
+        return x, bottom - (bottom - top) * (v - low) / (high - low)
+
+    body = []
+    if baseline is not None:
+        y = xy(0, baseline)[1]
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{BASELINE}" stroke-dasharray="4 3"/>'
+        )
+    coords = [xy(i, v) for i, (_, v) in enumerate(points)]
+    body.append('<polyline fill="none" stroke="{}" stroke-width="1.5" points="{}"/>'.format(
+        PROJECT, " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)))  # fmt: skip
+    body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{PROJECT}"/>' for x, y in coords]
+    body.append(_text(left, height - 4, f"{len(points)} runs; last {points[-1][1]:.3g} {unit}"))
+    return _svg(width, height, body, label)
