@@ -7,11 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from nfl_predictor.cli import engine_commands, local_commands, ops_commands
+from nfl_predictor.cli import bench_commands, engine_commands, local_commands, ops_commands
 from nfl_predictor.cli.errors import CliError, describe
 
 # Each module adds its own subcommands (parser + handler side by side).
-COMMAND_MODULES = [local_commands, engine_commands, ops_commands]
+COMMAND_MODULES = [local_commands, engine_commands, ops_commands, bench_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
