@@ -12,7 +12,16 @@ from fastapi import FastAPI
 from nfl_predictor import __version__
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import install_error_handlers
-from nfl_predictor.api.routes import admin, experts, games, health, performance, predictions, search
+from nfl_predictor.api.routes import (
+    admin,
+    experts,
+    games,
+    health,
+    monitoring,
+    performance,
+    predictions,
+    search,
+)
 from nfl_predictor.api.security import ApiKeyMiddleware, document_security
 
 DESCRIPTION = """NFL game predictions: 15 experts x 25 categories, model outputs, player props and totals.
@@ -59,11 +68,13 @@ def openapi_document() -> bytes:
 
 def create_app() -> FastAPI:
     app = FastAPI(title="NFL Predictor API", version=__version__, description=DESCRIPTION)
-    for module in (health, predictions, games, search, experts, performance, admin):
+    for module in (health, predictions, games, search, experts, performance, monitoring, admin):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware)
-    app.add_middleware(TimingMiddleware)  # outermost: its figures include the key check
+    app.add_middleware(TimingMiddleware)  # outside the key check: its figures include it
+    # Around the timing: a snapshot taken after a response is not counted as that request's time.
+    app.add_middleware(monitoring.SnapshotMiddleware)
     build_openapi = app.openapi
 
     def openapi_with_security() -> dict[str, Any]:
