@@ -141,6 +141,7 @@ def test_schedules_invoke_the_live_alias_of_the_right_function_with_retries_and_
         "IndexMaintenanceFunctionNightly": "IndexMaintenanceFunctionAliaslive",
         "CacheWarmFunctionGameDays": "CacheWarmFunctionAliaslive",
         "CacheWarmFunctionOffDays": "CacheWarmFunctionAliaslive",
+        "BenchmarkFunctionNightly": "BenchmarkFunctionAliaslive",
     }
     for name, schedule in found.items():
         target = schedule["Properties"]["Target"]

@@ -135,14 +135,22 @@ def summarise(performance: dict[str, Any], cache: dict[str, Any], database: dict
     }
 
 
-def collect(figures: dict[str, Any], services: Any, settings: MonitorSettings) -> dict[str, Any]:
-    """A snapshot from the /v1/performance figures and the services' cache and database."""
+def collect(
+    figures: dict[str, Any], services: Any, settings: MonitorSettings, *, traffic: bool = True
+) -> dict[str, Any]:
+    """A snapshot from the /v1/performance figures and the services' cache and database.
+
+    ``traffic=False``: this process's route and cache-hit figures are not real traffic (the benchmark
+    function's own calls, slow and missing on purpose): only the shared Redis and database are read.
+    """
     cache = services.cache.health()
     try:
         database = database_health(services.db, settings.slow_query_ms)
     except Exception as exc:  # the database being down is itself worth recording
         database = {"error": type(exc).__name__}
-    figures = {k: v for k, v in figures.items() if k != "targets"}
+    figures = {k: v for k, v in figures.items() if k != "targets"} if traffic else {}
+    if not traffic:
+        cache = {k: v for k, v in cache.items() if k not in ("l1", "counters")}
     return {
         "taken_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
         "source": source_name(),
@@ -312,8 +320,8 @@ class Monitor:
         self._next = now + self.settings.snapshot_interval_s
         return True
 
-    def take(self, figures: dict[str, Any], services: Any) -> dict[str, Any]:
-        snapshot = collect(figures, services, self.settings)
+    def take(self, figures: dict[str, Any], services: Any, *, traffic: bool = True) -> dict[str, Any]:
+        snapshot = collect(figures, services, self.settings, traffic=traffic)
         alerts = evaluate(snapshot["summary"], self.settings)
         snapshot["alerts"] = alerts
         snapshot["id"] = SnapshotStore(services.db, self.settings.history_max_rows).save(snapshot, alerts)
@@ -325,10 +333,11 @@ class Monitor:
         )
         return snapshot
 
-    def take_quietly(self, figures: Callable[[], dict[str, Any]], services: Any) -> dict[str, Any] | None:
+    def take_quietly(self, figures: Callable[[], dict[str, Any]], services: Any, *, traffic: bool = True
+                     ) -> dict[str, Any] | None:  # fmt: skip
         """For the request path: a failed snapshot is logged, never raised into a request."""
         try:
-            return self.take(figures(), services)
+            return self.take(figures(), services, traffic=traffic)
         except Exception:
             log.exception("performance snapshot failed")
             return None

@@ -61,7 +61,7 @@ def prediction_document(seed: int = 2024) -> dict[str, Any]:
 
 
 def _rounds(ctx: BenchContext) -> tuple[int, int]:
-    return ctx.pick((15, 2000), (6, 1000), (3, 200))
+    return ctx.pick((15, 2000), (6, 1000), (3, 100))
 
 
 def l2_hit(ctx: BenchContext, url: str, body: bytes) -> Measurement:

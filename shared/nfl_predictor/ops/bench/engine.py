@@ -3,7 +3,7 @@
 The engine is pure computation, so the reference is the classic Elo prediction of the same games
 from the same fitted state (a few dictionary lookups and one power): the floor any model sits on.
 Data: the real nflverse files when ../shared/data/nflverse is there (fit through 2023 week 17,
-predict week 18), else the deterministic synthetic league (always the case inside Lambda).
+predict week 18), else (and always inside Lambda) the deterministic synthetic league.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def run(ctx: BenchContext, fitted: Fitted | None = None) -> list[Measurement]:
     from nfl_predictor.engine import predict_game, predict_week
 
     ctx.progress.begin("engine: loading data and fitting")
-    fitted = fitted or fit_for_bench(load_data())
+    # Inside Lambda there are no nflverse files: always the synthetic league, so runs compare alike.
+    fitted = fitted or fit_for_bench(load_data(Path("/nonexistent") if ctx.in_lambda else NFLVERSE))
     params, slate, index = fitted.params, fitted.slate, fitted.index
     elo = params.elo
     count = predict_game(params, slate[0], player_stats=index)["prediction_count"]

@@ -1,0 +1,238 @@
+"""The benchmark Lambda (functions/benchmark/app.py) against a real database and Redis, with S3,
+CloudWatch and SNS from moto: the first run stores the baseline, the next compares with it, a baseline
+edited to be much faster makes a run publish an SNS alert and a regression metric. Plus the template's
+promises for the function, and a run through `nfl-predictor invoke` (no AWS at all)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from nfl_predictor.api.deps import reset_services
+from nfl_predictor.cli.main import main
+from nfl_predictor.config import get_settings
+from nfl_predictor.data.ingest import load_demo_league
+from nfl_predictor.db import parse_database_url, reset_database
+from nfl_predictor.db.database import make_database
+from nfl_predictor.local.postgres import EmbeddedPostgres
+from nfl_predictor.service.models import train_and_store
+
+from tests.conftest import REPO_ROOT, fresh_database_url
+from tests.contract.template_support import environment, load_template
+
+REGION = "us-east-1"
+BUCKET = "nflp-benchmarks-test"
+ALL_IN_PROCESS = {"detail": {"categories": ["api", "engine", "database", "cache"], "scale": "smoke"}}
+CACHE_ONLY = {"detail": {"categories": "cache", "scale": "smoke"}}
+
+
+class Context:
+    function_name, function_version, memory_limit_in_mb = "nfl-predictor-benchmark-test", "$LATEST", 1024
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:nfl-predictor-benchmark-test"
+    aws_request_id, log_group_name, log_stream_name = "req-1", "/aws/lambda/benchmark", "2025/01/01/[1]abc"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 600_000
+
+
+@pytest.fixture(scope="module")
+def league_url(pg_server: EmbeddedPostgres, template_database: str) -> str:
+    url = fresh_database_url(pg_server, template_database)
+    db = make_database(parse_database_url(url), pooled=False)
+    load_demo_league(db)
+    train_and_store(db)
+    db.close()
+    return url
+
+
+def forget_process_state() -> None:
+    get_settings.cache_clear()
+    reset_database()
+    reset_services()
+
+
+@pytest.fixture
+def aws(league_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Lambda's environment as the template sets it, the stack's services, and moto's S3/SNS/SQS."""
+    for name, value in {"DATABASE_URL": league_url, "REDIS_URL": redis_url, "AWS_DEFAULT_REGION": REGION,
+                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_LAMBDA_FUNCTION_NAME": Context.function_name, "NFLP_ENVIRONMENT": "test",
+                        "POWERTOOLS_METRICS_NAMESPACE": "NFLPredictor/test", "POWERTOOLS_TRACE_DISABLED": "true",
+                        "BENCHMARK_BASELINE_BUCKET": BUCKET,
+                        "RATE_LIMITS": "free=1:30,pro=20:200,enterprise=1000000:10000000"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    forget_process_state()
+    with mock_aws():
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
+        sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
+        topic = sns.create_topic(Name="nfl-predictor-alarms-test")["TopicArn"]
+        queue = sqs.create_queue(QueueName="alarms")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+        monkeypatch.setenv("ALERT_TOPIC_ARN", topic)
+        yield {"queue": queue, "handler": load_function()}
+    forget_process_state()
+
+
+def load_function() -> Any:
+    path = REPO_ROOT / "functions" / "benchmark" / "app.py"
+    spec = importlib.util.spec_from_file_location("benchmark_function_app", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.handler
+
+
+def s3_json(key: str) -> dict[str, Any]:
+    return json.loads(
+        boto3.client("s3", region_name=REGION).get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    )
+
+
+def alerts(queue: str) -> list[dict[str, Any]]:
+    messages = boto3.client("sqs", region_name=REGION).receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+
+def metric_names() -> set[tuple[str, str]]:
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    found = cloudwatch.list_metrics(Namespace="NFLPredictor/test")["Metrics"]
+    return {
+        (m["MetricName"], next((d["Value"] for d in m["Dimensions"] if d["Name"] == "Benchmark"), ""))
+        for m in found
+    }
+
+
+def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, Any], league_url: str) -> None:
+    handler, queue = aws["handler"], aws["queue"]
+    first = handler(ALL_IN_PROCESS, Context())
+    assert first["baseline"] == "s3://nflp-benchmarks-test/benchmarks/test/baseline.json"
+    assert first["comparisons"] == [] and first["regressions"] == 0 and first["alerted"] is False
+    names = {m["name"] for m in first["measurements"]}
+    assert {"api.cached_game", "api.cached_week", "api.uncached_game", "api.uncached_week", "engine.game",
+            "engine.week", "database.similar_matchups", "cache.l2_hit", "cache.breaker_open_overhead"} <= names  # fmt: skip
+    assert not {"api.server_rps", "api.cold_start"} & names  # out-of-process: never inside Lambda
+    assert ("BenchmarkFigure", "api.cached_game") in metric_names() and (
+        "BenchmarkRegressions",
+        "",
+    ) in metric_names()
+    # The run's monitoring snapshot reads Redis and the database only: its own calls are not traffic.
+    assert first["snapshot"]["id"] > 0 and first["snapshot"]["alerts"] == []
+    baseline = s3_json("benchmarks/test/baseline.json")
+    assert baseline["machine"]["lambda_function"] == Context.function_name
+
+    second = handler(CACHE_ONLY, Context())
+    assert second["baseline"] == "compared" and len(second["comparisons"]) == 3
+
+    # The stored baseline edited to be 4x faster: the next run is a regression, alerted and counted.
+    faster = dict(baseline, measurements=[dict(m, samples=[v / 4 for v in m["samples"]])
+                                          for m in baseline["measurements"]])  # fmt: skip
+    boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key="benchmarks/test/baseline.json",
+                                                      Body=json.dumps(faster).encode())  # fmt: skip
+    third = handler(CACHE_ONLY, Context())
+    assert third["regressions"] >= 2 and third["alerted"] is True
+    [message] = alerts(queue)
+    assert "benchmark regression" in message["Subject"]
+    body = json.loads(message["Message"])
+    assert {r["name"] for r in body["regressions"]} <= {
+        "cache.l2_hit",
+        "cache.l1_hit",
+        "cache.breaker_open_overhead",
+    }
+    assert body["run"].startswith("s3://nflp-benchmarks-test/benchmarks/test/runs/")
+    stats = boto3.client("cloudwatch", region_name=REGION).get_metric_statistics(
+        Namespace="NFLPredictor/test", MetricName="BenchmarkRegressions",
+        Dimensions=[{"Name": "service", "Value": "benchmark"}], StartTime="2000-01-01", EndTime="2100-01-01",
+        Period=86400, Statistics=["Maximum"],
+    )  # fmt: skip
+    assert max(point["Maximum"] for point in stats["Datapoints"]) >= 2
+    runs = boto3.client("s3", region_name=REGION).list_objects_v2(
+        Bucket=BUCKET, Prefix="benchmarks/test/runs/"
+    )
+    assert runs["KeyCount"] == 3
+    # Nothing the uncached calls stored under their own model versions is left, nor a working key.
+    db = make_database(parse_database_url(league_url), pooled=False)
+    try:
+        assert db.scalar("SELECT count(*) FROM predictions WHERE model_version LIKE 'bench-%'") == 0
+        assert db.scalar("SELECT count(*) FROM api_keys WHERE name = 'benchmark' AND revoked_at IS NULL") == 0
+    finally:
+        db.close()
+
+
+def test_a_bad_event_is_refused() -> None:
+    from nfl_predictor.ops.benchmark_handler import parse_event
+
+    assert parse_event({"detail": {}}).categories == ("all",) and parse_event({}).scale == "quick"
+    with pytest.raises(ValueError, match="categories"):
+        parse_event({"categories": 3})
+    with pytest.raises(ValueError, match="tolerance"):
+        parse_event({"tolerance": 0})
+
+
+def test_local_invoke_keeps_the_baseline_in_a_folder_and_needs_no_aws(
+    league_url: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("DATABASE_URL", league_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("NFLP_DATA_DIR", str(tmp_path))
+    for name in ("AWS_LAMBDA_FUNCTION_NAME", "BENCHMARK_BASELINE_BUCKET", "ALERT_TOPIC_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(CACHE_ONLY))
+    forget_process_state()
+    try:
+        assert main(["invoke", "BenchmarkFunction", "--event", str(event),
+                     "--template", str(REPO_ROOT / "infra" / "template.yaml")]) == 0  # fmt: skip
+    finally:
+        forget_process_state()
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["metrics_published"] == 0 and summary["baseline"].endswith("benchmarks/dev/baseline.json")
+    assert (tmp_path / "benchmarks" / "dev" / "baseline.json").is_file()
+
+
+def test_the_template_schedules_the_function_with_least_privilege() -> None:
+    template = load_template()
+    resources = template["Resources"]
+    props = resources["BenchmarkFunction"]["Properties"]
+    assert props["CodeUri"] == "../functions/benchmark/" and props["AutoPublishAliasAllProperties"] is True
+    assert (
+        props["MemorySize"] == resources["PredictFunction"]["Properties"]["MemorySize"]
+    )  # predict's CPU share
+    assert props["ReservedConcurrentExecutions"] == 1
+    nightly = props["Events"]["Nightly"]["Properties"]
+    assert nightly["ScheduleExpression"] == {"Ref": "BenchmarkSchedule"}
+    assert json.loads(nightly["Input"])["detail"]["categories"] == ["all"]
+    env = environment(template, "BenchmarkFunction")
+    assert env["BENCHMARK_BASELINE_BUCKET"] == {"Ref": "BenchmarkBaselineBucket"}
+    assert (
+        env["ALERT_TOPIC_ARN"] == {"Ref": "AlarmTopic"}
+        and environment(template, "CacheWarmFunction")["ALERT_TOPIC_ARN"] == ""
+    )
+    statements = {s["Sid"]: s for p in props["Policies"] if "Statement" in p for s in p["Statement"]}
+    assert statements["ReadAndWriteBaselines"]["Resource"] == {
+        "Fn::Sub": "${BenchmarkBaselineBucket.Arn}/benchmarks/*"
+    }
+    assert statements["PutBenchmarkMetrics"]["Condition"]["StringEquals"]["cloudwatch:namespace"]
+    assert {"SNSPublishMessagePolicy": {"TopicName": {"Fn::GetAtt": ["AlarmTopic", "TopicName"]}}} in props[
+        "Policies"
+    ]
+    bucket = resources["BenchmarkBaselineBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values()) and bucket["BucketEncryption"]
+    assert (
+        resources["BenchmarkBaselineBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Effect"]
+        == "Deny"
+    )
+    assert (REPO_ROOT / "events" / "benchmark.json").is_file() and os.path.getsize(
+        REPO_ROOT / "events" / "benchmark.json"
+    )
