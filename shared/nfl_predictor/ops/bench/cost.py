@@ -38,6 +38,14 @@ def predict_memory_mb(template: Path = TEMPLATE) -> int:
     return int(found.group(1)) if found else DEFAULT_MEMORY_MB
 
 
+def dollars(amount: float) -> str:
+    """Plain decimals, four significant digits ($0.2182, $0.00003044), never exponent notation."""
+    if amount == 0:
+        return "$0"
+    digits = max(2, 3 - math.floor(math.log10(abs(amount))))
+    return f"${amount:.{digits}f}"
+
+
 @dataclass(frozen=True)
 class Prices:
     per_gb_second: float = PRICE_PER_GB_SECOND
@@ -55,9 +63,9 @@ class Cost:
 
     def line(self) -> str:
         per_prediction = ("n/a" if self.per_million_predictions is None
-                          else f"${self.per_million_predictions:.4f} per million predictions")  # fmt: skip
-        return (f"{self.label}: billed {self.billed_ms_mean:.2f} ms mean -> ${self.per_million_requests:.4f} per "
-                f"million requests, {per_prediction} ({self.predictions_per_request} per request)")  # fmt: skip
+                          else f"{dollars(self.per_million_predictions)} per million predictions")  # fmt: skip
+        return (f"{self.label}: billed {self.billed_ms_mean:.2f} ms mean -> {dollars(self.per_million_requests)} "
+                f"per million requests, {per_prediction} ({self.predictions_per_request} per request)")  # fmt: skip
 
 
 def request_cost(durations_ms: list[float], prices: Prices) -> tuple[float, float]:
@@ -69,10 +77,10 @@ def request_cost(durations_ms: list[float], prices: Prices) -> tuple[float, floa
 
 
 def cost_of(label: str, durations_ms: list[float], predictions_per_request: int, prices: Prices) -> Cost:
-    mean_ms, dollars = request_cost(durations_ms, prices)
-    per_prediction = dollars / predictions_per_request * 1e6 if predictions_per_request else None
-    return Cost(label, round(mean_ms, 3), predictions_per_request, round(dollars * 1e6, 4),
-                None if per_prediction is None else round(per_prediction, 6))  # fmt: skip
+    mean_ms, usd = request_cost(durations_ms, prices)
+    per_prediction = usd / predictions_per_request * 1e6 if predictions_per_request else None
+    return Cost(label, round(mean_ms, 3), predictions_per_request, round(usd * 1e6, 6),
+                None if per_prediction is None else round(per_prediction, 9))  # fmt: skip
 
 
 def costs_for_run(record: dict[str, Any], prices: Prices) -> list[Cost]:

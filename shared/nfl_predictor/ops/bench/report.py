@@ -12,7 +12,7 @@ from typing import Any
 
 from nfl_predictor.ops.bench import svg
 from nfl_predictor.ops.bench.compare import Comparison
-from nfl_predictor.ops.bench.cost import Cost, Prices, as_dicts
+from nfl_predictor.ops.bench.cost import Cost, Prices, as_dicts, dollars
 
 
 @dataclass
@@ -53,8 +53,8 @@ def text_report(data: ReportInput) -> str:
         lines += ["  " + c.line() for c in data.comparisons]
     if data.costs:
         p = data.prices
-        lines += ["", f"Lambda cost (x86, {p.memory_mb} MB, ${p.per_gb_second}/GB-s, "
-                      f"${p.per_million_requests}/million requests; billed per ms, rounded up):"]  # fmt: skip
+        lines += ["", f"Lambda cost (x86, {p.memory_mb} MB, ${p.per_gb_second:.10f}".rstrip("0") + "/GB-s, "
+                      f"{dollars(p.per_million_requests)}/million requests; billed per ms, rounded up):"]  # fmt: skip
         lines += ["  " + c.line() for c in data.costs]
     return "\n".join(lines) + "\n"
 
