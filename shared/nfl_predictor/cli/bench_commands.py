@@ -66,6 +66,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         categories = resolve_categories(args.category or ["all"])
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None
+    if "load" in categories:
+        _needs_locust()
     _say(f"benchmarking {', '.join(categories)} ({args.scale})")
     with _context(args, categories) as ctx:
         measurements = run_categories(ctx, categories)
@@ -73,6 +75,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for m in measurements:
         print(m.line())
     return record
+
+
+def _needs_locust() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("locust") is None:
+        raise CliError("locust is not installed (pip install -e '.[local]')")
 
 
 def _store(args: argparse.Namespace) -> FileStore:
@@ -137,6 +146,7 @@ def loadtest(args: argparse.Namespace) -> int:
     from nfl_predictor.ops.bench.loadtest import run_loadtest
     from nfl_predictor.ops.bench.stack import BenchStack
 
+    _needs_locust()
     if args.max_users < 1 or args.step_users < 1 or args.step_seconds <= 0 or args.weeks < 1:
         raise CliError("--max-users, --step-users and --weeks must be at least 1, --step-seconds positive",
                        exit_code=2)  # fmt: skip
