@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nfl_predictor.data.nflverse import GAME_COLUMNS, PLAYER_STAT_NUMERIC, TEAM_STAT_NUMERIC, Record
+from nfl_predictor.data.nflverse import GAME_COLUMNS, TEAM_STAT_NUMERIC, Record
 from nfl_predictor.db import Database
+from nfl_predictor.engine.props import ROLE_STATS
 
 GAME_SELECT = ", ".join(GAME_COLUMNS) + ", kickoff"
 # Weeks of recent box scores the props need (the engine weights the latest most).
@@ -38,19 +39,23 @@ def upcoming_weeks(db: Database, *, limit: int = 1) -> list[tuple[int, int]]:
     return [(int(s), int(w)) for s, w in rows]
 
 
+# Only what props read (volumes that pick the players, and each role's stats): a week's worth of
+# box scores is ~800 rows, and every column costs parse time on the way in.
+_PROP_STATS = sorted({"attempts", "carries", "targets", *(s for stats in ROLE_STATS.values() for s in stats)})
 _PLAYER_STATS = (
-    "SELECT s.player_id, p.player_name, p.display_name AS player_display_name, p.position, p.position_group, "
-    "s.team AS recent_team, s.season, s.week, s.season_type, s.opponent_team, "
-    + ", ".join(f"s.{c}" for c in PLAYER_STAT_NUMERIC)
+    "SELECT s.player_id, p.player_name, p.display_name AS player_display_name, p.position, "
+    "s.team AS recent_team, s.season, s.week, "
+    + ", ".join(f"s.{c}" for c in _PROP_STATS)
     + " FROM player_game_stats s JOIN players p USING (player_id) "
 )
 
 
 def recent_player_stats(db: Database, teams: list[str], season: int, week: int) -> list[Record]:
-    """Box-score rows for ``teams`` from the weeks before (season, week): what props are built on."""
+    """Box-score rows of skill players for ``teams`` from the weeks before (season, week): what props use."""
     return db.fetch_dicts(
         _PLAYER_STATS + "WHERE s.team = ANY(:teams) AND (s.season, s.week) < (:s, :w) "
-        "AND (s.season, s.week) >= (:s0, :w0) ORDER BY s.season, s.week",
+        "AND (s.season, s.week) >= (:s0, :w0) AND p.position IN ('QB', 'RB', 'WR', 'TE') "
+        "ORDER BY s.season, s.week",
         teams=teams, s=season, w=week, s0=season - 1 if week <= RECENT_WEEKS else season,
         w0=week - RECENT_WEEKS if week > RECENT_WEEKS else 1,
     )  # fmt: skip

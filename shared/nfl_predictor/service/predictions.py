@@ -54,6 +54,15 @@ class WorkStats:
             self.workers_busy -= 1
 
 
+def count_in(body: bytes) -> int:
+    """prediction_count from a game's or week's JSON bytes, without parsing them."""
+    start = body.find(b'"prediction_count":')
+    if start < 0:
+        return 0
+    digits = body[start + 19 : start + 40].lstrip()  # jsonb text puts a space after the colon
+    return int(digits[: len(digits) - len(digits.lstrip(b"0123456789"))] or b"0")
+
+
 class PredictionService:
     def __init__(self, db: Database, cache: CacheManager, params: ParamsProvider, *, batch_size: int = 8,
                  max_workers: int = 4) -> None:  # fmt: skip
@@ -70,12 +79,7 @@ class PredictionService:
     def count_of(self, entry: CacheEntry) -> int:
         count = self._counts.get(entry.etag)
         if count is None:
-            body = entry.identity_body()
-            start = body.find(b'"prediction_count":')
-            count = 0
-            if start >= 0:  # the number after the key; jsonb text puts a space after the colon
-                digits = body[start + 19 : start + 40].lstrip()
-                count = int(digits[: len(digits) - len(digits.lstrip(b"0123456789"))] or b"0")
+            count = count_in(entry.identity_body())
             if len(self._counts) > 10_000:
                 self._counts.clear()
             self._counts[entry.etag] = count
@@ -153,10 +157,10 @@ class PredictionService:
                 raise GameNotFound(f"no games in season {season} week {week}", "week")
             bodies, worst = self._week_bodies(games, version)
             source.append(worst)
-            total = sum(self.count_of(entry) for entry in bodies.values())
+            total = sum(count_in(body) for body in bodies.values())
             head = orjson.dumps({"season": season, "week": week, "game_count": len(games),
                                  "prediction_count": total})  # fmt: skip
-            games_json = b",".join(bodies[g["game_id"]].identity_body() for g in games)
+            games_json = b",".join(bodies[g["game_id"]] for g in games)
             return head[:-1] + b',"games":[' + games_json + b"]}"
 
         entry = self.cache.get_or_compute(
@@ -166,24 +170,28 @@ class PredictionService:
         self.stats.predictions_served += served.prediction_count
         return served
 
-    def _week_bodies(self, games: list[dict[str, Any]], version: str) -> tuple[dict[str, CacheEntry], Source]:
+    def _week_bodies(self, games: list[dict[str, Any]], version: str) -> tuple[dict[str, bytes], Source]:
+        """Each game's body (identity bytes), from the cache, else the database, else computed."""
         ids = [g["game_id"] for g in games]
-        params = [{"game": gid, "model": version} for gid in ids]
-        cached = self.cache.get_many(GAME_NS, params)  # one MGET for every L1 miss
-        out = {gid: e for gid, e in zip(ids, cached, strict=True) if e is not None}
-        worst: Source = max((tier_source(e) for e in out.values()), default="l1", key=["l1", "redis"].index)
+        cached = self.cache.get_many(GAME_NS, [{"game": gid, "model": version} for gid in ids])  # one MGET
+        hits = {gid: e for gid, e in zip(ids, cached, strict=True) if e is not None}
+        out = {gid: entry.identity_body() for gid, entry in hits.items()}
+        worst: Source = max((tier_source(e) for e in hits.values()), default="l1", key=["l1", "redis"].index)
         missing = [g for g in games if g["game_id"] not in out]
         if missing:
             stored = self.stored_bodies([g["game_id"] for g in missing], version)  # one SQL query
-            for gid, body in stored.items():
-                out[gid] = self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
+            self._cache_bodies(stored, version)
+            out.update(stored)
             worst = "db"
             to_compute = [g for g in missing if g["game_id"] not in stored]
             if to_compute:
                 worst = "miss"
-                for gid, body in self.compute_batched(to_compute).items():
-                    out[gid] = self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
+                out.update(self.compute_batched(to_compute, cache_version=version))
         return out, worst
+
+    def _cache_bodies(self, bodies: dict[str, bytes], version: str) -> None:
+        for gid, body in bodies.items():
+            self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
 
     # -- storage and computation -----------------------------------------------------------------
 
@@ -195,14 +203,24 @@ class PredictionService:
         )  # fmt: skip
         return {gid: text.encode() for gid, text in rows}
 
-    def compute_batched(self, games: list[dict[str, Any]]) -> dict[str, bytes]:
-        """Independent batches of games, at most ``max_workers`` at once."""
+    def compute_batched(
+        self, games: list[dict[str, Any]], *, cache_version: str | None = None
+    ) -> dict[str, bytes]:
+        """Independent batches of games, at most ``max_workers`` at once; each batch is also cached
+        (by its own worker: compressing for Redis overlaps the other batches' work) when asked."""
         batches = [games[i : i + self.batch_size] for i in range(0, len(games), self.batch_size)]
+
+        def run(batch: list[dict[str, Any]]) -> dict[str, bytes]:
+            bodies = self._compute(batch)
+            if cache_version is not None:
+                self._cache_bodies(bodies, cache_version)
+            return bodies
+
         if len(batches) == 1:
-            return self._compute(batches[0])
+            return run(batches[0])
         out: dict[str, bytes] = {}
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(batches))) as pool:
-            for result in pool.map(self._compute, batches):
+            for result in pool.map(run, batches):
                 out.update(result)
         return out
 
@@ -251,18 +269,22 @@ def store_predictions(db: Database, params: ModelParams, games: list[dict[str, A
             "e": payload["embedding"], "v": params.model_version,
             "x": None if played else now + UPCOMING_EXPIRY,
         })  # fmt: skip
-    out: dict[str, bytes] = {}
-    with db.transaction() as tx:
-        for row in rows:
-            stored = tx.run(
-                "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
-                "reasoning_text, analysis_embedding, model_version, expires_at) "
-                "VALUES (:g, :s, :w, :t, CAST(:p AS jsonb), :n, :r, CAST(:e AS vector), :v, :x) "
-                "ON CONFLICT (game_id, prediction_type, model_version) DO UPDATE SET payload = EXCLUDED.payload, "
-                "prediction_count = EXCLUDED.prediction_count, reasoning_text = EXCLUDED.reasoning_text, "
-                "analysis_embedding = EXCLUDED.analysis_embedding, expires_at = EXCLUDED.expires_at, "
-                "created_at = now() RETURNING payload::text",
-                **{**row, "e": "[" + ",".join(f"{v:.7g}" for v in row["e"]) + "]"},
-            )  # fmt: skip
-            out[row["g"]] = stored[0][0].encode()
-    return out
+    for row in rows:
+        row["e"] = "[" + ",".join(f"{v:.7g}" for v in row["e"]) + "]"
+    stored: list[list[Any]] = []
+    with db.transaction() as tx:  # parsed once, bound per game: one plan, one transaction
+        statement = tx.conn.prepare(
+            "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
+            "reasoning_text, analysis_embedding, model_version, expires_at) "
+            "VALUES (:g, :s, :w, :t, CAST(:p AS jsonb), :n, :r, CAST(:e AS vector), :v, :x) "
+            "ON CONFLICT (game_id, prediction_type, model_version) DO UPDATE SET payload = EXCLUDED.payload, "
+            "prediction_count = EXCLUDED.prediction_count, reasoning_text = EXCLUDED.reasoning_text, "
+            "analysis_embedding = EXCLUDED.analysis_embedding, expires_at = EXCLUDED.expires_at, "
+            "created_at = now() RETURNING game_id, payload::text"
+        )
+        try:
+            for row in rows:
+                stored.extend(statement.run(**row))
+        finally:
+            statement.close()
+    return {str(game_id): text.encode() for game_id, text in stored}

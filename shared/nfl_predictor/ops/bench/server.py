@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from mangum import Mangum
 app = FastAPI()
 @app.get("/ok")
-def ok():
+async def ok():  # async: no threadpool hop, the strictest bare FastAPI route
     return {"ok": True}
 handler = Mangum(app, lifespan="off")
 """
