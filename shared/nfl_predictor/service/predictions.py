@@ -24,7 +24,7 @@ from nfl_predictor.service import league
 from nfl_predictor.service.errors import GameNotFound
 from nfl_predictor.service.models import ParamsProvider
 from nfl_predictor.service.namespaces import GAME_NS, VIEW_NS, WEEK_NS
-from nfl_predictor.service.served import Served, Source, tier_source
+from nfl_predictor.service.served import Produced, Served, Source, read_through, tier_source
 from nfl_predictor.service.views import ViewSpec, render_view
 from nfl_predictor.vectors.search import analogs_for_games
 
@@ -94,9 +94,7 @@ class PredictionService:
         entry = self.cache.get(namespace, {**params, "model": version})
         if entry is None:
             return None
-        served = Served(entry, tier_source(entry), self.count_of(entry))
-        self.stats.predictions_served += served.prediction_count
-        return served
+        return self._counted(Served(entry, tier_source(entry)))
 
     def cached_game(self, game_id: str, view: ViewSpec | None = None) -> Served | None:
         if view is None or view.is_full:
@@ -111,37 +109,32 @@ class PredictionService:
     def game(self, game_id: str, view: ViewSpec | None = None) -> Served:
         version = self.params.get().model_version
         if view is None or view.is_full:
-            return self._full_game(game_id, version)
-        key = {"game": game_id, "model": version, **view.key_params()}
-        source: list[Source] = []
+            served = self._full_game(game_id, version)
+        else:
 
-        def produce() -> bytes:
-            full = self._full_game(game_id, version)
-            source.append(full.source)
-            return render_view(orjson.loads(full.entry.identity_body()), view)
+            def produce() -> Produced:
+                full = self._full_game(game_id, version)
+                return Produced(render_view(orjson.loads(full.entry.identity_body()), view), full.source)
 
-        entry = self.cache.get_or_compute(VIEW_NS, key, produce)
-        served = Served(entry, source[0] if source else tier_source(entry), 0)
-        served.prediction_count = self.count_of(entry)
-        self.stats.predictions_served += served.prediction_count
-        return served
+            key = {"game": game_id, "model": version, **view.key_params()}
+            served = read_through(self.cache, VIEW_NS, key, produce)
+        return self._counted(served)
 
     def _full_game(self, game_id: str, version: str) -> Served:
-        source: list[Source] = []
-
-        def produce() -> bytes:
+        def produce() -> Produced:
             stored = self.stored_bodies([game_id], version)
             if game_id in stored:
-                source.append("db")
-                return stored[game_id]
+                return Produced(stored[game_id], "db")
             game = league.get_game(self.db, game_id)
             if game is None:
                 raise GameNotFound(f"no game {game_id}", "game_id")
-            source.append("miss")
-            return self._compute([game])[game_id]
+            return Produced(self._compute([game])[game_id], "miss")
 
-        entry = self.cache.get_or_compute(GAME_NS, {"game": game_id, "model": version}, produce)
-        served = Served(entry, source[0] if source else tier_source(entry), self.count_of(entry))
+        return read_through(self.cache, GAME_NS, {"game": game_id, "model": version}, produce)
+
+    def _counted(self, served: Served) -> Served:
+        """Fill in the prediction count and add it to what this process has served (once per response)."""
+        served.prediction_count = self.count_of(served.entry)
         self.stats.predictions_served += served.prediction_count
         return served
 
@@ -149,26 +142,20 @@ class PredictionService:
 
     def week(self, season: int, week: int) -> Served:
         version = self.params.get().model_version
-        source: list[Source] = []
 
-        def produce() -> bytes:
+        def produce() -> Produced:
             games = league.week_games(self.db, season, week)
             if not games:
                 raise GameNotFound(f"no games in season {season} week {week}", "week")
             bodies, worst = self._week_bodies(games, version)
-            source.append(worst)
             total = sum(count_in(body) for body in bodies.values())
             head = orjson.dumps({"season": season, "week": week, "game_count": len(games),
                                  "prediction_count": total})  # fmt: skip
             games_json = b",".join(bodies[g["game_id"]] for g in games)
-            return head[:-1] + b',"games":[' + games_json + b"]}"
+            return Produced(head[:-1] + b',"games":[' + games_json + b"]}", worst)
 
-        entry = self.cache.get_or_compute(
-            WEEK_NS, {"season": season, "week": week, "model": version}, produce
-        )
-        served = Served(entry, source[0] if source else tier_source(entry), self.count_of(entry))
-        self.stats.predictions_served += served.prediction_count
-        return served
+        key = {"season": season, "week": week, "model": version}
+        return self._counted(read_through(self.cache, WEEK_NS, key, produce))
 
     def _week_bodies(self, games: list[dict[str, Any]], version: str) -> tuple[dict[str, bytes], Source]:
         """Each game's body (identity bytes), from the cache, else the database, else computed."""
@@ -180,7 +167,7 @@ class PredictionService:
         missing = [g for g in games if g["game_id"] not in out]
         if missing:
             stored = self.stored_bodies([g["game_id"] for g in missing], version)  # one SQL query
-            self._cache_bodies(stored, version)
+            self.cache_bodies(stored, version)
             out.update(stored)
             worst = "db"
             to_compute = [g for g in missing if g["game_id"] not in stored]
@@ -189,7 +176,7 @@ class PredictionService:
                 out.update(self.compute_batched(to_compute, cache_version=version))
         return out, worst
 
-    def _cache_bodies(self, bodies: dict[str, bytes], version: str) -> None:
+    def cache_bodies(self, bodies: dict[str, bytes], version: str) -> None:
         for gid, body in bodies.items():
             self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
 
@@ -213,7 +200,7 @@ class PredictionService:
         def run(batch: list[dict[str, Any]]) -> dict[str, bytes]:
             bodies = self._compute(batch)
             if cache_version is not None:
-                self._cache_bodies(bodies, cache_version)
+                self.cache_bodies(bodies, cache_version)
             return bodies
 
         if len(batches) == 1:

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
+from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.lambda_handler import handler
 
 from tests.integration.api.conftest import ApiStack, LambdaContext, http_api_event, rest_api_event
@@ -99,6 +100,8 @@ def test_field_selection(api_stack: ApiStack) -> None:
         call(http_api_event, "GET", path, {"include": "ml,totals", "fields": "game_id,ml,totals"}, key)
     )
     assert set(only) == {"game_id", "ml", "totals", "prediction_count"}
+    # A view computed from the full payload counts what was served, not the full payload as well.
+    assert get_services().predictions.stats.predictions_served == only["prediction_count"]
     full = body_of(call(http_api_event, "GET", path, headers=key))
     assert (
         only["prediction_count"]
