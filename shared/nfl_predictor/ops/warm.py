@@ -96,20 +96,18 @@ def warm_predictions(services: Services, season: int | None = None, week: int | 
     ids = [g["game_id"] for g in games]
     fresh = set() if force else fresh_game_ids(db, ids, version)
     stale = [g for g in games if g["game_id"] not in fresh]
-    computed = service.compute_batched(stale) if stale else {}
+    computed = service.compute_batched(stale, cache_version=version) if stale else {}
     report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
     report["research_notes"] = store_research(db, services.embedder, computed) if computed else 0
 
-    keys = [{"game": gid, "model": version} for gid in ids]
-    cached = cache.get_many(GAME_NS, keys)
-    bodies = dict(computed)
-    need = [gid for gid, entry in zip(ids, cached, strict=True) if entry is None and gid not in bodies]
-    bodies.update(service.stored_bodies(need, version) if need else {})
-    writes = [gid for gid, entry in zip(ids, cached, strict=True) if entry is None or gid in computed]
-    for gid in writes:
-        cache.set(GAME_NS, {"game": gid, "model": version}, bodies[gid])
-    report["cached"] = len(writes)
-    if writes:
+    # Fresh games not in the cache (another process stored them, or Redis restarted): fill it.
+    rest = [gid for gid in ids if gid not in computed]
+    cached = cache.get_many(GAME_NS, [{"game": gid, "model": version} for gid in rest]) if rest else []
+    uncached = [gid for gid, entry in zip(rest, cached, strict=True) if entry is None]
+    stored = service.stored_bodies(uncached, version) if uncached else {}
+    service.cache_bodies(stored, version)
+    report["cached"] = len(computed) + len(stored)
+    if report["cached"]:
         cache.delete(WEEK_NS, {"season": target[0], "week": target[1], "model": version})
     service.week(*target)  # the whole-week document, assembled from the per-game entries just cached
     report["seconds"] = round(time.perf_counter() - started, 3)
