@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from starlette.requests import Request
 
 from nfl_predictor.api.errors import invalid
@@ -82,3 +83,11 @@ WEEK = Param("week", "query", int, "week of the season (playoffs continue the co
 INCLUDE = Param("include", "query", str, "sections: experts,ml,props,totals")
 EXPERTS = Param("experts", "query", str, "comma-separated expert names")
 FIELDS = Param("fields", "query", str, "comma-separated top-level fields")
+
+
+# The same parameters as FastAPI annotations, for the routes that let FastAPI read them.
+GameId = Annotated[
+    str, Path(pattern=GAME_ID.pattern, description=GAME_ID.description, examples=[GAME_ID.example])
+]
+Season = Annotated[int, Query(ge=SEASON.minimum, le=SEASON.maximum, description=SEASON.description,
+                              examples=[SEASON.example])]  # fmt: skip

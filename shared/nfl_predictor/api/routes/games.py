@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import run_blocking
+from nfl_predictor.api.params import GameId, Season
 from nfl_predictor.api.responses import served_response
-from nfl_predictor.api.routes.predictions import GameId, Season
 from nfl_predictor.api.schemas import AUTHED, Schedule, SimilarGames, errors
 from nfl_predictor.service.namespaces import SCHEDULE_NS, SIMILAR_NS
 

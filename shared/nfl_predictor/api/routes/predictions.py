@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from nfl_predictor.api import params
@@ -17,15 +16,6 @@ from nfl_predictor.service.namespaces import GAME_NS
 from nfl_predictor.service.views import ViewError, ViewSpec
 
 router = APIRouter(tags=["predictions"])
-
-GAME_ID_PATTERN = r"^\d{4}_\d{2}_[A-Z]{2,3}_[A-Z]{2,3}$"
-# Examples are games of the demo league, so generated requests (docs, schemathesis) reach real data.
-GameId = Annotated[str, Path(pattern=GAME_ID_PATTERN, description="nflverse game id, e.g. 2024_01_BAL_KC",
-                             examples=["2025_13_ARI_DET"])]  # fmt: skip
-Season = Annotated[int, Query(ge=1999, le=2100, description="season (year it starts)", examples=[2025])]
-Week = Annotated[int, Query(ge=1, le=22, description="week of the season (playoffs continue the count)",
-                            examples=[13])]  # fmt: skip
-
 
 GAME_PARAMS = (params.GAME_ID, params.INCLUDE, params.EXPERTS, params.FIELDS)
 WEEK_PARAMS = (params.SEASON, params.WEEK)
