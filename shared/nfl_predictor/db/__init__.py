@@ -23,10 +23,10 @@ _lock = threading.Lock()
 _database: Database | None = None
 
 
-def database_from_settings(settings: Settings) -> Database:
+def database_from_settings(settings: Settings, *, pooled: bool | None = None) -> Database:
     return make_database(
         resolve_target(settings),
-        pooled=settings.db_pooled,
+        pooled=settings.db_pooled if pooled is None else pooled,
         pool_size=settings.db_pool_size,
         connect_timeout_s=settings.db_connect_timeout_s,
         statement_timeout_ms=settings.db_statement_timeout_ms,

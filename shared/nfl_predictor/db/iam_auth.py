@@ -17,8 +17,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from nfl_predictor.config import ConfigError, Settings, get_settings
-from nfl_predictor.db.database import Database, make_database
-from nfl_predictor.db.resolve import resolve_target
+from nfl_predictor.db.database import Database
 from nfl_predictor.db.url import PgTarget
 
 TokenSigner = Callable[[str, int, str, str], str]  # host, port, user, region -> token
@@ -67,14 +66,7 @@ def with_iam_auth(
 
 def database_for_job(settings: Settings | None = None) -> Database:
     """A Database of its own for a one-off job (migrations, index maintenance): one connection,
-    closed by the caller, IAM-authenticated when DB_IAM_AUTH is on."""
-    settings = settings or get_settings()
-    return make_database(
-        resolve_target(settings),
-        pooled=False,
-        connect_timeout_s=settings.db_connect_timeout_s,
-        statement_timeout_ms=settings.db_statement_timeout_ms,
-        lock_timeout_ms=settings.db_lock_timeout_ms,
-        via_proxy=settings.db_via_proxy,
-        idle_reconnect_s=settings.db_idle_reconnect_s,
-    )
+    closed by the caller, IAM-authenticated when DB_IAM_AUTH is on (resolve_target sees to that)."""
+    from nfl_predictor.db import database_from_settings
+
+    return database_from_settings(settings or get_settings(), pooled=False)
