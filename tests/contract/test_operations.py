@@ -79,7 +79,7 @@ def test_index_maintenance_thresholds_are_template_parameters() -> None:
 
 def test_deployed_values_describe_the_aws_shape_of_the_stack() -> None:
     env = load_template()["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["NFLP_EMBEDDED_DB"] == "false" and env["DB_POOLED"] == "false"
+    assert env["DB_POOLED"] == "false"
     assert refs(env["REDIS_URL"]) == {"ServerlessCache", "ReplicationGroup"}
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == {"Fn::Sub": "NFLPredictor/${EnvironmentName}"}
 

@@ -210,12 +210,6 @@ class RedisTier:
 
     # -- cross-process lock ---------------------------------------------------------------------
 
-    def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool | Unavailable:
-        return self._call(self._acquire, key, token, ttl_ms)
-
-    def _acquire(self, key: str, token: str, ttl_ms: int) -> bool:
-        return bool(self._thread_client().set(key, token, nx=True, px=ttl_ms))
-
     def release_lock(self, key: str, token: str) -> bool | Unavailable:
         return self._call(self._release_lock, key, token)
 

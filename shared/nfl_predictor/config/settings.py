@@ -150,7 +150,6 @@ class Settings:
 
     # Local stack
     data_dir: str | None = None
-    embedded_db: bool = True
 
     # Search: offline hashing embedder, or Amazon Bedrock (Titan v2) in AWS
     embedder: str = "hashing"
@@ -218,7 +217,6 @@ class Settings:
                 env, "REDIS_CLIENTS_ALERT_THRESHOLD", _parse_positive_int, 500
             ),
             data_dir=_read(env, "NFLP_DATA_DIR", str.strip, None),
-            embedded_db=_read(env, "NFLP_EMBEDDED_DB", _parse_bool, True),
             embedder=_read(env, "EMBEDDER", _parse_choice("hashing", "bedrock"), "hashing"),
             rate_limits=_read(env, "RATE_LIMITS", _parse_rate_limits, DEFAULT_RATE_LIMITS),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),

@@ -86,12 +86,6 @@ TEAM_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
     **{name: (_float, False) for name in TEAM_STAT_NUMERIC},
 }  # fmt: skip
 
-TEAM_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
-    "team_abbr": (_text, True), "team_name": (_text, True), "team_nick": (_text, False),
-    "team_conf": (_text, False), "team_division": (_text, False), "team_color": (_text, False),
-    "team_color2": (_text, False),
-}  # fmt: skip
-
 
 def open_text(path_or_url: str | Path) -> tuple[str, io.TextIOBase]:
     """A local path, or an http(s) URL (nflverse publishes its CSVs over HTTPS)."""

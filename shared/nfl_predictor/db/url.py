@@ -61,10 +61,6 @@ class PgTarget:
             kwargs["port"] = self.port
         return kwargs
 
-    def redacted(self) -> str:
-        where = self.unix_sock or f"{self.host}:{self.port}"
-        return f"postgresql://{self.user}@{where}/{self.database}"
-
 
 def parse_database_url(
     url: str, *, default_sslmode: str = "prefer", variable: str = "DATABASE_URL"

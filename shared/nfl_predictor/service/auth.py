@@ -49,7 +49,3 @@ class Authenticator:
                 self._memory.clear()
             self._memory[digest] = (now + (KNOWN_TTL_S if principal else UNKNOWN_TTL_S), principal)
         return principal
-
-    def forget(self) -> None:
-        with self._lock:
-            self._memory.clear()

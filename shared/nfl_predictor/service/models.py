@@ -106,7 +106,3 @@ class ParamsProvider:
         if params is not None and time.monotonic() - self._checked_at < self.recheck_s:
             return params.model_version
         return None
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._checked_at = 0.0

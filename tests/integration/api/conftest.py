@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from nfl_predictor.api.deps import get_services, reset_services
+from nfl_predictor.api.deps import reset_services
 from nfl_predictor.config import get_settings
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import Database, parse_database_url, reset_database
@@ -133,7 +133,3 @@ class LambdaContext:
     @staticmethod
     def get_remaining_time_in_millis() -> int:
         return 15_000
-
-
-def services_cache() -> Any:
-    return get_services().cache

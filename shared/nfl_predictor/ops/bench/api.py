@@ -79,9 +79,6 @@ class FreshVersion:
     def loaded_version(self) -> str | None:
         return None if self._params is None else str(self._params.model_version)
 
-    def invalidate(self) -> None:
-        pass
-
 
 @contextlib.contextmanager
 def every_tier_misses(ctx: BenchContext) -> Iterator[FreshVersion]:

@@ -67,7 +67,3 @@ def run_record(ctx: BenchContext, categories: Sequence[str], measurements: list[
         "measurements": [m.to_dict() for m in measurements],
         **extra,
     }
-
-
-def measurements_of(record: dict[str, Any]) -> list[Measurement]:
-    return [Measurement.from_dict(m) for m in record.get("measurements", [])]
