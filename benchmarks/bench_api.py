@@ -1,5 +1,5 @@
 """API speed, each figure beside a reference measured in the same run: the suite's api category
-(nfl_predictor.ops.bench.api and api_process), run on its own.
+(nfl_predictor_dev.bench.api and api_process), run on its own.
 
 1. Cached game and week through the Lambda handler in process vs a bare FastAPI+Mangum route.
 2. Uncached game (p95) and week (max), every tier missing for real, beside the engine alone.
@@ -19,17 +19,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nfl_predictor.api.deps import get_services, reset_services  # noqa: E402
-from nfl_predictor.api.lambda_handler import handler  # noqa: E402
-from nfl_predictor.ops.bench import api  # noqa: E402
-from nfl_predictor.ops.bench.context import ApiBindings, BenchContext  # noqa: E402
-from nfl_predictor.ops.bench.progress import Progress  # noqa: E402
-from nfl_predictor.ops.bench.stack import BenchStack  # noqa: E402
+from nfl_predictor_dev.bench import api  # noqa: E402
+from nfl_predictor_dev.bench.context import ApiBindings, BenchContext  # noqa: E402
+from nfl_predictor_dev.bench.progress import Progress  # noqa: E402
+from nfl_predictor_dev.bench.stack import BenchStack  # noqa: E402
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    bindings = ApiBindings(handler, get_services, reset_services)
-    with BenchStack(reset_services=reset_services) as stack:
+    with BenchStack() as stack:
+        bindings = ApiBindings.over(stack.runtime)
         ctx = BenchContext(scale="quick" if quick else "full", stack=stack, api=bindings, progress=Progress())
         results = api.run(ctx)
     ctx.progress.close()

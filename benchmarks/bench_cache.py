@@ -1,4 +1,4 @@
-"""Cache benchmark: the suite's cache category (nfl_predictor.ops.bench.cache), run on its own.
+"""Cache benchmark: the suite's cache category (nfl_predictor_dev.bench.cache), run on its own.
 
 1. L2 hit through the manager (L1 off) vs a raw redis-py GET of the same bytes: median ratio <= 1.3.
 2. L1 hit: median <= 5 us (beside a plain dict lookup).
@@ -20,10 +20,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nfl_predictor.cache.codec import ETAG_ALGORITHM
-from nfl_predictor.ops.bench import cache
-from nfl_predictor.ops.bench.context import BenchContext
-from nfl_predictor.ops.bench.progress import Progress
-from nfl_predictor.ops.bench.result import Measurement
+from nfl_predictor_dev.bench import cache
+from nfl_predictor_dev.bench.context import BenchContext
+from nfl_predictor_dev.bench.progress import Progress
+from nfl_predictor_dev.bench.result import Measurement
 
 
 def as_result(m: Measurement) -> dict[str, Any]:

@@ -18,9 +18,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nfl_predictor.engine import format_table, run_backtest
-from nfl_predictor.ops.bench import engine
-from nfl_predictor.ops.bench.context import BenchContext
-from nfl_predictor.ops.bench.progress import Progress
+from nfl_predictor_dev.bench import engine
+from nfl_predictor_dev.bench.context import BenchContext
+from nfl_predictor_dev.bench.progress import Progress
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
-"""The timing helpers, now part of the benchmark suite (nfl_predictor.ops.bench.timing); kept here so
+"""The timing helpers, now part of the benchmark suite (nfl_predictor_dev.bench.timing); kept here so
 the scripts and anything importing ``benchmarks.common`` keep working."""
 
-from nfl_predictor.ops.bench.timing import (
+from nfl_predictor_dev.bench.timing import (
     PERCENTILES,
     Summary,
     compare_line,

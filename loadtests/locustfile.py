@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import recorder  # noqa: F401  (records every request for the per-step summary)
 from locust import FastHttpUser, between, events, task
-from nfl_predictor.ops.bench.mix import SEARCHES, VIEWS
+from nfl_predictor_dev.bench.mix import SEARCHES, VIEWS
 
 API_KEY = os.environ.get("NFLP_API_KEY", "")
 TARGETS: dict[str, list] = {"games": [], "weeks": []}

@@ -15,8 +15,8 @@ import pytest
 from nfl_predictor.db import Database, parse_database_url
 from nfl_predictor.db.database import make_database
 from nfl_predictor.db.migrate import apply_migrations
-from nfl_predictor.local.postgres import EmbeddedPostgres
-from nfl_predictor.local.redis_server import PrivateRedis
+from nfl_predictor_dev.local.postgres import EmbeddedPostgres
+from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NFLVERSE_DIR = REPO_ROOT.parent / "shared" / "data" / "nflverse"

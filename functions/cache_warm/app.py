@@ -1,5 +1,5 @@
-"""cache-warm: EventBridge schedule -> compute, store and cache the upcoming games. Wiring only."""
+"""cache_warm Lambda: the handler lives in nfl_predictor.handlers.cache_warm (this folder is the function's code URI)."""
 
-from nfl_predictor.ops.cache_warm_handler import handler
+from nfl_predictor.handlers.cache_warm import handler
 
 __all__ = ["handler"]

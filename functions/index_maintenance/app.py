@@ -1,45 +1,5 @@
-"""index-maintenance: EventBridge Scheduler (nightly) -> ensure/repair/reindex indexes, ANALYZE, report.
+"""index_maintenance Lambda: the handler lives in nfl_predictor.handlers.index_maintenance (this folder is the function's code URI)."""
 
-Wiring only; the work is nfl_predictor.ops.indexes. The summary is logged as JSON and its counts
-published as EMF metrics. Any step that failed (after its lock-timeout retries) fails the
-invocation, so Lambda's async retries and the on-failure queue see it; a re-run is harmless.
-"""
+from nfl_predictor.handlers.index_maintenance import handler
 
-from __future__ import annotations
-
-from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from nfl_predictor.db.iam_auth import database_for_job
-from nfl_predictor.ops.indexes import MaintenanceOptions, run_maintenance, summary_metrics
-
-logger = Logger()
-metrics = Metrics()
-
-# Stop starting new steps this long before the Lambda timeout, so the summary is always reported.
-SAFETY_MARGIN_S = 60
-
-
-class MaintenanceIncomplete(RuntimeError):
-    pass
-
-
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    budget_s = context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_S
-    options = MaintenanceOptions.from_env().with_overrides((event or {}).get("options")).within(budget_s)
-    db = database_for_job()
-    try:
-        summary = run_maintenance(db, options)
-    finally:
-        db.close()
-    for name, value in summary_metrics(summary).items():
-        unit = MetricUnit.Milliseconds if name.endswith("Ms") else MetricUnit.Count
-        metrics.add_metric(name=name, unit=unit, value=value)
-    logger.info("index maintenance finished", extra={"summary": summary})
-    if summary["errors"]:
-        raise MaintenanceIncomplete(f"{len(summary['errors'])} step(s) failed: {summary['errors'][0]}")
-    return summary
+__all__ = ["handler"]

@@ -1,5 +1,5 @@
-"""predict: API Gateway -> FastAPI via Mangum. Wiring only; the app lives in nfl_predictor.api."""
+"""predict Lambda: the handler lives in nfl_predictor.handlers.predict (this folder is the function's code URI)."""
 
-from nfl_predictor.api.lambda_handler import handler
+from nfl_predictor.handlers.predict import handler
 
 __all__ = ["handler"]

@@ -47,7 +47,10 @@ def test_shared_layer_is_built_from_the_repository_with_a_makefile() -> None:
     assert layer["Metadata"]["BuildMethod"] == "makefile"
     makefile = (TEMPLATE.parent / layer["Properties"]["ContentUri"]).resolve() / "Makefile"
     text = makefile.read_text()
-    assert "build-SharedLayer:" in text and "shared/nfl_predictor" in text and "migrations" in text
+    assert "build-SharedLayer:" in text and 'shared/nfl_predictor"' in text
+    assert "nfl_predictor_dev" not in text and "devtools" not in text  # developer tooling stays out
+    # The migrations ship inside the package the layer copies.
+    assert (REPO / "shared" / "nfl_predictor" / "migrations" / "001_extensions.sql").is_file()
     requirements = (makefile.parent / "requirements.txt").read_text()
     for dependency in ("pg8000", "pgvector", "redis", "orjson", "fastapi", "mangum", "aws-lambda-powertools"):
         assert dependency in requirements
@@ -93,4 +96,4 @@ def test_samconfig_has_dev_and_prod() -> None:
 def test_the_layer_ships_migrations_the_runner_can_find(tmp_path: Path) -> None:
     from nfl_predictor.db.migrate import load_migrations
 
-    assert load_migrations(REPO / "migrations")
+    assert load_migrations(REPO / "shared" / "nfl_predictor" / "migrations")

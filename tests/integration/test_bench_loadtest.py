@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from nfl_predictor.cli.main import main
-from nfl_predictor.local.postgres import EmbeddedPostgres
-from nfl_predictor.ops.bench.loadtest import LoadOptions, summarise
+from nfl_predictor_dev.bench.loadtest import LoadOptions, summarise
+from nfl_predictor_dev.local.postgres import EmbeddedPostgres
 
 from tests.conftest import fresh_database_url
 

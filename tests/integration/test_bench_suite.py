@@ -16,7 +16,7 @@ import pytest
 from nfl_predictor.cli.main import main
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import make_database
-from nfl_predictor.local.postgres import EmbeddedPostgres
+from nfl_predictor_dev.local.postgres import EmbeddedPostgres
 
 from tests.conftest import fresh_database_url
 

@@ -16,14 +16,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from nfl_predictor.api.deps import reset_services
 from nfl_predictor.cli.main import main
-from nfl_predictor.config import get_settings
 from nfl_predictor.data.ingest import load_demo_league
-from nfl_predictor.db import parse_database_url, reset_database
+from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import make_database
-from nfl_predictor.local.postgres import EmbeddedPostgres
-from nfl_predictor.service.models import train_and_store
+from nfl_predictor.service.training import train_and_store
+from nfl_predictor_dev.local.postgres import EmbeddedPostgres
 
 from tests.conftest import REPO_ROOT, fresh_database_url
 from tests.contract.template_support import environment, load_template
@@ -54,12 +52,6 @@ def league_url(pg_server: EmbeddedPostgres, template_database: str) -> str:
     return url
 
 
-def forget_process_state() -> None:
-    get_settings.cache_clear()
-    reset_database()
-    reset_services()
-
-
 @pytest.fixture
 def aws(league_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """Lambda's environment as the template sets it, the stack's services, and moto's S3/SNS/SQS."""
@@ -70,7 +62,6 @@ def aws(league_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Ite
                         "BENCHMARK_BASELINE_BUCKET": BUCKET,
                         "RATE_LIMITS": "free=1:30,pro=20:200,enterprise=1000000:10000000"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
-    forget_process_state()
     with mock_aws():
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
         sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
@@ -80,11 +71,12 @@ def aws(league_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Ite
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         monkeypatch.setenv("ALERT_TOPIC_ARN", topic)
         yield {"queue": queue, "handler": load_function()}
-    forget_process_state()
 
 
 def load_function() -> Any:
     path = REPO_ROOT / "functions" / "benchmark" / "app.py"
+    for name in [m for m in sys.modules if m.startswith("nfl_predictor.handlers.")]:
+        del sys.modules[name]  # a new execution environment: handlers build their Runtime afresh
     spec = importlib.util.spec_from_file_location("benchmark_function_app", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -171,7 +163,7 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, A
 
 
 def test_a_bad_event_is_refused() -> None:
-    from nfl_predictor.ops.benchmark_handler import parse_event
+    from nfl_predictor.handlers.benchmark import parse_event
 
     assert parse_event({"detail": {}}).categories == ("all",) and parse_event({}).scale == "quick"
     with pytest.raises(ValueError, match="categories"):
@@ -191,12 +183,8 @@ def test_local_invoke_keeps_the_baseline_in_a_folder_and_needs_no_aws(
         monkeypatch.delenv(name, raising=False)
     event = tmp_path / "event.json"
     event.write_text(json.dumps(CACHE_ONLY))
-    forget_process_state()
-    try:
-        assert main(["invoke", "BenchmarkFunction", "--event", str(event),
-                     "--template", str(REPO_ROOT / "infra" / "template.yaml")]) == 0  # fmt: skip
-    finally:
-        forget_process_state()
+    assert main(["invoke", "BenchmarkFunction", "--event", str(event),
+                 "--template", str(REPO_ROOT / "infra" / "template.yaml")]) == 0  # fmt: skip
     summary = json.loads(capsys.readouterr().out)
     assert summary["metrics_published"] == 0 and summary["baseline"].endswith("benchmarks/dev/baseline.json")
     assert (tmp_path / "benchmarks" / "dev" / "baseline.json").is_file()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from nfl_predictor.cache import CacheManager
-from nfl_predictor.local.redis_server import PrivateRedis
+from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 TIMEOUT_S = 0.3
 COOLDOWN_S = 0.8

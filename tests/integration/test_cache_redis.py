@@ -18,7 +18,7 @@ import redis
 from nfl_predictor.cache import CacheManager, codec
 from nfl_predictor.cache.health import summarise_info
 from nfl_predictor.cache.redis_tier import make_client
-from nfl_predictor.local.redis_server import find_redis_server, free_port
+from nfl_predictor_dev.local.redis_server import find_redis_server, free_port
 
 BIG = orjson.dumps(
     [{"expert": f"e{i % 15}", "value": i / 3, "reasoning": "momentum " * 4} for i in range(300)]

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from nfl_predictor.local.redis_server import free_port
+from nfl_predictor_dev.local.redis_server import free_port
 
 CLI = [sys.executable, "-m", "nfl_predictor.cli.main"]
 

@@ -6,7 +6,7 @@ import orjson
 import pytest
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import Database
-from nfl_predictor.ops.backfill import backfill_season
+from nfl_predictor.service.backfill import backfill_season
 from nfl_predictor.service.grading import grade_pending, leaderboard
 from nfl_predictor.vectors.embedder import HashingEmbedder
 

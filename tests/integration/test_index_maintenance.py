@@ -9,16 +9,17 @@ from dataclasses import replace
 
 import pg8000.native
 import pytest
+from nfl_predictor.config import ConfigError, Settings
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import Database, make_database
-from nfl_predictor.db.migrate import load_migrations
-from nfl_predictor.ops.indexes import (
+from nfl_predictor.db.indexes import (
     MaintenanceOptions,
     declared_indexes,
     estimate_pages,
     run_maintenance,
     summary_metrics,
 )
+from nfl_predictor.db.migrate import load_migrations
 
 FAST = MaintenanceOptions(backoff_s=0.05)
 
@@ -269,13 +270,13 @@ def test_report_lists_usage_and_unused_indexes_but_never_constraint_indexes(main
 
 def test_options_come_from_the_environment_and_manual_events() -> None:
     env = {"INDEX_LOCK_TIMEOUT_MS": "500", "INDEX_BLOAT_RATIO": "2.5", "ANALYZE_MIN_CHANGED_ROWS": ""}
-    options = MaintenanceOptions.from_env(env)
+    options = MaintenanceOptions.from_settings(Settings.from_env(env))
     assert (options.lock_timeout_ms, options.bloat_ratio, options.analyze_min_changes) == (500, 2.5, 1000)
     assert options.with_overrides({"bloat_ratio": 0}).bloat_ratio == 0
     with pytest.raises(ValueError, match="unknown maintenance option"):
         options.with_overrides({"drop_everything": True})
-    with pytest.raises(ValueError, match="INDEX_BLOAT_RATIO"):
-        MaintenanceOptions.from_env({"INDEX_BLOAT_RATIO": "lots"})
+    with pytest.raises(ConfigError, match="INDEX_BLOAT_RATIO"):
+        Settings.from_env({"INDEX_BLOAT_RATIO": "lots"})
     bounded = options.within(30)
     assert bounded.statement_timeout_ms == 30_000 and bounded.deadline is not None
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from nfl_predictor.cli.main import main
-from nfl_predictor.config import get_settings
-from nfl_predictor.local.invoke import InvokeError, function_spec
+from nfl_predictor_dev.local.invoke import InvokeError, function_spec
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "infra" / "template.yaml"
@@ -76,9 +75,7 @@ def synthetic(tmp_path: Path) -> Path:
 def local_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[str]:
     """The module's migrated database as the local stack's DATABASE_URL (no embedded server to start)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
     yield database_url
-    get_settings.cache_clear()
 
 
 def test_environment_is_globals_under_the_function_with_aws_only_values_dropped(synthetic: Path) -> None:

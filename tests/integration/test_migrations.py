@@ -31,7 +31,7 @@ def empty_db(empty_database_url: str):
 
 def copy_migrations(tmp_path: Path) -> Path:
     target = tmp_path / "migrations"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "migrations", target)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "shared" / "nfl_predictor" / "migrations", target)
     return target
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,8 +16,8 @@ import pytest
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import Database, make_database
 from nfl_predictor.db.migrate import load_migrations
-from nfl_predictor.ops import migrations_resource
-from nfl_predictor.ops.migrations_resource import handle, put_response
+from nfl_predictor.handlers import custom_resource as migrations_resource
+from nfl_predictor.handlers.custom_resource import handle, put_response
 
 REPO = Path(__file__).resolve().parents[2]
 EVENT = json.loads((REPO / "events" / "migrations.json").read_text())
@@ -123,15 +124,15 @@ def test_create_applies_every_migration_and_update_reapplies_nothing(
 
 
 def test_a_failing_migration_fails_the_deploy_with_its_error_and_leaves_nothing_half_applied(
-    inbox: ResponseInbox, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    inbox: ResponseInbox, empty_database_url: str, tmp_path: Path
 ) -> None:
     migrations = tmp_path / "migrations"
-    shutil.copytree(REPO / "migrations", migrations)
+    shutil.copytree(REPO / "shared" / "nfl_predictor" / "migrations", migrations)
     (migrations / "900_broken.sql").write_text(
         "CREATE TABLE half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n"
     )
-    monkeypatch.setenv("NFLP_MIGRATIONS_DIR", str(migrations))
-    sent = handle(request(inbox, "Create"), FakeContext(), database_factory(empty_database_url))
+    sent = handle(request(inbox, "Create"), FakeContext(), database_factory(empty_database_url),
+                  migrations_dir=str(migrations))  # fmt: skip
     assert sent["Status"] == "FAILED"
     assert sent["Reason"] == '900_broken.sql: relation "no_such_table" does not exist (SQLSTATE 42P01)'
     present = tables(empty_database_url)
@@ -140,7 +141,7 @@ def test_a_failing_migration_fails_the_deploy_with_its_error_and_leaves_nothing_
     try:
         assert (
             db.scalar("SELECT max(version) FROM schema_migrations")
-            == load_migrations(REPO / "migrations")[-1].version
+            == load_migrations(REPO / "shared" / "nfl_predictor" / "migrations")[-1].version
         )
     finally:
         db.close()
@@ -194,25 +195,21 @@ def test_the_function_handler_wires_the_resource(monkeypatch: pytest.MonkeyPatch
     import importlib.util
 
     monkeypatch.setenv("DATABASE_URL", database_url)
-    from nfl_predictor.config import get_settings
-
-    get_settings.cache_clear()
+    for name in [m for m in sys.modules if m.startswith("nfl_predictor.handlers.")]:
+        del sys.modules[name]  # a new execution environment: the handler reads this environment
     spec = importlib.util.spec_from_file_location(
         "migrations_app", REPO / "functions" / "migrations" / "app.py"
     )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    try:
-        sent = module.handler(request(inbox, "Update"), FakeContext())
-    finally:
-        get_settings.cache_clear()
+    sent = module.handler(request(inbox, "Update"), FakeContext())
     assert sent["Status"] == "SUCCESS" and sent["Data"]["Applied"] == "none"
 
 
 def test_iam_auth_mints_a_fresh_token_for_every_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nfl_predictor.config import ConfigError
-    from nfl_predictor.db.iam_auth import boto3_signer, iam_auth_enabled, with_iam_auth
+    from nfl_predictor.config import ConfigError, Settings
+    from nfl_predictor.db.iam_auth import boto3_signer, with_iam_auth
 
     proxy = parse_database_url(
         "postgresql://app@proxy.example.internal:5432/nflp", default_sslmode="verify-full"
@@ -227,8 +224,8 @@ def test_iam_auth_mints_a_fresh_token_for_every_connection(monkeypatch: pytest.M
     assert target.connect_kwargs()["password"] == "token-1"
     assert target.connect_kwargs()["password"] == "token-2"  # reconnects get a new token
     assert calls[0] == ("proxy.example.internal", 5432, "app", "eu-west-1")
-    assert with_iam_auth(target) is target
-    assert iam_auth_enabled({"DB_IAM_AUTH": "true"}) and not iam_auth_enabled({})
+    assert with_iam_auth(target, "eu-west-1") is target
+    assert Settings.from_env({"DB_IAM_AUTH": "true"}).db_iam_auth and not Settings.from_env({}).db_iam_auth
 
     with pytest.raises(ConfigError, match="TLS must be required"):
         with_iam_auth(

@@ -16,7 +16,7 @@ from moto import mock_aws
 from nfl_predictor.cache import CacheManager
 from nfl_predictor.config import Settings
 from nfl_predictor.db import Database
-from nfl_predictor.ops.monitoring import (
+from nfl_predictor.telemetry.monitoring import (
     AlertPublisher,
     Monitor,
     MonitorSettings,
@@ -146,7 +146,7 @@ def test_a_snapshot_collects_cache_and_database_health_stores_it_and_logs_alerts
     figures = {"routes": {"GET /v1/x": {"requests": 40, "errors_5xx": 0, "p50_ms": 3.0, "p95_ms": 250.0,
                                         "p99_ms": 400.0}}, "targets": {}}  # fmt: skip
     monitor = Monitor(MonitorSettings(snapshot_interval_s=1, latency_slo_ms=100.0))
-    with caplog.at_level(logging.WARNING, logger="nfl_predictor.ops.monitoring"):
+    with caplog.at_level(logging.WARNING, logger="nfl_predictor.telemetry.monitoring"):
         taken = monitor.take(figures, services)
     cache.close()
     summary = taken["summary"]

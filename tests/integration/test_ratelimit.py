@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from nfl_predictor.cache import CacheManager
-from nfl_predictor.local.redis_server import PrivateRedis
 from nfl_predictor.service.ratelimit import Limit, RateLimiter
+from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 
 def limiter(url: str, limits: dict[str, Limit]) -> RateLimiter:

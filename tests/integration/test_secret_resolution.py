@@ -44,15 +44,16 @@ def test_secret_that_is_not_json_is_a_config_error() -> None:
 
 
 @mock_aws
-def test_iam_auth_to_the_proxy_mints_a_token_per_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_iam_auth_to_the_proxy_mints_a_token_per_connect() -> None:
     from nfl_predictor.db.iam_auth import IamAuthTarget
 
-    monkeypatch.setenv("DB_IAM_AUTH", "true")
     arn = boto3.client("secretsmanager").create_secret(
         Name="nfl/iam",
         SecretString=json.dumps({"username": "app", "password": "unused", "host": "db", "port": 5432}),
     )["ARN"]
-    target = resolve_target(Settings.from_env({"DB_SECRET_ARN": arn, "DB_HOST": "proxy.example.internal"}))
+    env = {"DB_SECRET_ARN": arn, "DB_HOST": "proxy.example.internal", "DB_IAM_AUTH": "true",
+           "AWS_REGION": "eu-west-1"}  # fmt: skip
+    target = resolve_target(Settings.from_env(env))
     assert isinstance(target, IamAuthTarget) and target.sslmode == "verify-full"
     password = target.connect_kwargs()["password"]
     # A SigV4 presigned connect URL for the proxy endpoint, not the secret's password.

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from nfl_predictor.ops.bench.baseline import FileStore
-from nfl_predictor.ops.bench.compare import compare_runs
-from nfl_predictor.ops.bench.context import BenchContext
-from nfl_predictor.ops.bench.cost import Prices, cost_of, costs_for_run, predict_memory_mb
-from nfl_predictor.ops.bench.machine import machine_info
-from nfl_predictor.ops.bench.report import ReportInput, html_report, text_report, write_reports
-from nfl_predictor.ops.bench.result import Measurement, Reference
-from nfl_predictor.ops.bench.suite import resolve_categories, run_record
+from nfl_predictor_dev.bench.baseline import FileStore
+from nfl_predictor_dev.bench.compare import compare_runs
+from nfl_predictor_dev.bench.context import BenchContext
+from nfl_predictor_dev.bench.cost import Prices, cost_of, costs_for_run, predict_memory_mb
+from nfl_predictor_dev.bench.machine import machine_info
+from nfl_predictor_dev.bench.report import ReportInput, html_report, text_report, write_reports
+from nfl_predictor_dev.bench.result import Measurement, Reference
+from nfl_predictor_dev.bench.suite import resolve_categories, run_record
 
 
 def made_up_run(scale: float = 1.0) -> dict[str, object]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from aws_lambda_powertools import Metrics
-from nfl_predictor.ops.request_metrics import MAX_VALUES, RequestMetrics
+from nfl_predictor.telemetry.request_metrics import MAX_VALUES, RequestMetrics
 
 
 def emf_documents(out: str) -> list[dict[str, object]]:

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import FastAPI
 
 from nfl_predictor import __version__
-from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import install_error_handlers
 from nfl_predictor.api.routes import (
     admin,
@@ -23,6 +22,7 @@ from nfl_predictor.api.routes import (
     search,
 )
 from nfl_predictor.api.security import ApiKeyMiddleware, document_security
+from nfl_predictor.runtime import Runtime
 
 DESCRIPTION = """NFL game predictions: 15 experts x 25 categories, model outputs, player props and totals.
 
@@ -34,8 +34,9 @@ class TimingMiddleware:
     """Pure ASGI (no per-request task or body copy, unlike BaseHTTPMiddleware): records each route's
     latency for /v1/performance."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, runtime: Runtime) -> None:
         self.app = app
+        self.runtime = runtime
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -55,7 +56,7 @@ class TimingMiddleware:
         finally:
             route = scope.get("route")
             name = f"{scope['method']} {getattr(route, 'path', 'unmatched')}"
-            get_services().performance.record(name, time.perf_counter() - started, status)
+            self.runtime.performance.record(name, time.perf_counter() - started, status)
 
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
@@ -63,18 +64,25 @@ OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 
 def openapi_document() -> bytes:
     """The API's OpenAPI document as committed (stable key order, trailing newline)."""
-    return json.dumps(create_app().openapi(), indent=2, sort_keys=True).encode() + b"\n"
+    return json.dumps(create_app(Runtime()).openapi(), indent=2, sort_keys=True).encode() + b"\n"
 
 
-def create_app() -> FastAPI:
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory (``--factory``): each worker process builds its own Runtime from the environment."""
+    return create_app(Runtime())
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """The app over ``runtime``'s parts (routes find them on ``app.state.runtime``)."""
     app = FastAPI(title="NFL Predictor API", version=__version__, description=DESCRIPTION)
+    app.state.runtime = runtime
     for module in (health, predictions, games, search, experts, performance, monitoring, admin):
         app.include_router(module.router)
     install_error_handlers(app)
-    app.add_middleware(ApiKeyMiddleware)
-    app.add_middleware(TimingMiddleware)  # outside the key check: its figures include it
+    app.add_middleware(ApiKeyMiddleware, runtime=runtime)
+    app.add_middleware(TimingMiddleware, runtime=runtime)  # outside the key check: its figures include it
     # Around the timing: a snapshot taken after a response is not counted as that request's time.
-    app.add_middleware(monitoring.SnapshotMiddleware)
+    app.add_middleware(monitoring.SnapshotMiddleware, runtime=runtime)
     build_openapi = app.openapi
 
     def openapi_with_security() -> dict[str, Any]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from nfl_predictor.api.deps import get_services
 from nfl_predictor.api.errors import ApiError, error_response, unavailable
+from nfl_predictor.runtime import Runtime
 
 HEADER = "x-api-key"
 SCHEME = {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": HEADER, "description": "Your API key"}}
@@ -23,13 +23,12 @@ def protected(path: str) -> bool:
     return path.startswith("/v1/")
 
 
-async def authorise(headers: list[tuple[bytes, bytes]], path: str) -> Any:
+async def authorise(runtime: Runtime, headers: list[tuple[bytes, bytes]], path: str) -> Any:
     """The caller's Principal, or an ApiError saying why not."""
     key = next((value.decode("latin-1") for name, value in headers if name == b"x-api-key"), "")
     if not key:
         raise ApiError(401, "unauthorized", "missing x-api-key header", field=HEADER)
-    services = get_services()
-    auth = services.auth
+    auth = runtime.auth
     known, principal = auth.remembered(key)  # no I/O: stays on the event loop
     if not known:
         try:
@@ -46,7 +45,7 @@ async def authorise(headers: list[tuple[bytes, bytes]], path: str) -> Any:
         raise ApiError(403, "subscription_inactive", "the subscription for this key is not active")
     if path.startswith("/v1/admin/") and not principal.is_admin:
         raise ApiError(403, "forbidden", "this route needs the admin scope")
-    decision = services.rate_limiter.check(principal.key_id, principal.tier)
+    decision = runtime.rate_limiter.check(principal.key_id, principal.tier)
     if not decision.allowed:
         raise ApiError(429, "rate_limited", f"rate limit for the {principal.tier} tier exceeded",
                        headers={"Retry-After": str(decision.retry_after_s)})  # fmt: skip
@@ -54,15 +53,16 @@ async def authorise(headers: list[tuple[bytes, bytes]], path: str) -> Any:
 
 
 class ApiKeyMiddleware:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, runtime: Runtime) -> None:
         self.app = app
+        self.runtime = runtime
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not protected(scope["path"]):
             await self.app(scope, receive, send)
             return
         try:
-            principal = await authorise(scope["headers"], scope["path"])
+            principal = await authorise(self.runtime, scope["headers"], scope["path"])
         except ApiError as exc:
             response = error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
             await response(scope, receive, send)

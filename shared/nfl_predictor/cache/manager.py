@@ -31,7 +31,6 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from nfl_predictor.cache import codec, keys
@@ -801,11 +800,3 @@ class CacheManager:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@lru_cache(maxsize=1)
-def get_cache() -> CacheManager:
-    """The process-wide manager (one per Lambda environment), built from ``get_settings()``."""
-    from nfl_predictor.config.settings import get_settings
-
-    return CacheManager.from_settings(get_settings())

@@ -11,7 +11,7 @@ from nfl_predictor.cli.support import local_stack
 
 
 def train(args: argparse.Namespace) -> int:
-    from nfl_predictor.service.models import train_and_store
+    from nfl_predictor.service.training import train_and_store
 
     through = (args.through_season, args.through_week) if args.through_season else None
     with local_stack(args) as stack:
@@ -46,15 +46,11 @@ def backtest(args: argparse.Namespace) -> int:
 
 
 def warm(args: argparse.Namespace) -> int:
-    from nfl_predictor.api.deps import get_services, reset_services
-    from nfl_predictor.ops.warm import warm_predictions
-
     if (args.season is None) != (args.week is None):
         raise CliError("give --season and --week together, or neither", exit_code=2)
-    with local_stack(args):
-        reset_services()
+    with local_stack(args) as stack:
         try:
-            report = warm_predictions(get_services(), args.season, args.week, force=args.force)
+            report = stack.runtime.predictions.warm_week(args.season, args.week, force=args.force)
         except LookupError as exc:
             raise CliError(str(exc)) from None
     print(json.dumps(report))
@@ -62,13 +58,10 @@ def warm(args: argparse.Namespace) -> int:
 
 
 def backfill(args: argparse.Namespace) -> int:
-    from nfl_predictor.config import get_settings
-    from nfl_predictor.ops.backfill import backfill_season
-    from nfl_predictor.vectors.embedder import make_embedder
+    from nfl_predictor.service.backfill import backfill_season
 
     with local_stack(args) as stack:
-        report = backfill_season(stack.database, make_embedder(get_settings().embedder), args.season,
-                                 weeks=args.weeks)  # fmt: skip
+        report = backfill_season(stack.database, stack.runtime.embedder, args.season, weeks=args.weeks)
     print(json.dumps(report))
     return 0
 

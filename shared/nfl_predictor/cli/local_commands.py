@@ -1,10 +1,8 @@
-"""Local-stack commands: serve, migrate, demo-data, ingest, api-key."""
+"""Database commands: migrate, demo-data, ingest, api-key, and the OpenAPI document."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 from pathlib import Path
 
 from nfl_predictor.cli.errors import CliError
@@ -12,40 +10,6 @@ from nfl_predictor.cli.support import local_stack as _stack
 from nfl_predictor.cli.support import say as _say
 from nfl_predictor.data import ingest as ingest_module
 from nfl_predictor.db.migrate import MigrationRunner
-
-
-def serve(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        raise CliError("--workers must be at least 1", exit_code=2)
-    if not 0 < args.port < 65536:
-        raise CliError("--port must be between 1 and 65535", exit_code=2)
-    import uvicorn
-
-    from nfl_predictor.api.deps import reset_services
-    from nfl_predictor.ops import bootstrap
-
-    os.environ.setdefault("DB_POOLED", "true")  # many concurrent requests: a small bounded pool
-    with _stack(args) as stack:
-        bootstrap.prepare(stack.database, seed_demo=not args.no_seed, say=_say)
-        reset_services()
-        if not ingest_module.database_is_empty(stack.database):
-            week = bootstrap.warm_next_week(_say)
-            key = bootstrap.demo_key(stack.database, stack.data_root)
-            _say(f"demo API key (enterprise, admin): {key}")
-            if week:
-                url = f"http://{args.host}:{args.port}/v1/predictions?season={week[0]}&week={week[1]}"
-                _say(f"  try: curl --compressed -H 'x-api-key: {key}' '{url}'")
-        _say(
-            f"serving on http://{args.host}:{args.port} (docs at /docs; Ctrl-C stops the server and the "
-            "embedded database)"
-        )
-        # Ctrl-C is how a local server stops; the stack still shuts down cleanly after it.
-        # lifespan off: the app has no start-up work (services build lazily), as in Lambda.
-        with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.run("nfl_predictor.api.app:create_app", factory=True, host=args.host, port=args.port,
-                        workers=args.workers, log_level="warning", lifespan="off")  # fmt: skip
-        _say("stopped")
-    return 0
 
 
 def migrate(args: argparse.Namespace) -> int:
@@ -111,17 +75,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     doc = sub.add_parser("openapi", help="write the API's OpenAPI document (default: the committed copy)")
     doc.add_argument("--output", type=Path)
     doc.set_defaults(handler=openapi)
-
-    serve_cmd = sub.add_parser(
-        "serve", help="run the API locally (migrates, seeds the demo league when empty)"
-    )
-    serve_cmd.add_argument("--host", default="127.0.0.1")
-    serve_cmd.add_argument("--port", type=int, default=8000)
-    serve_cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
-    serve_cmd.add_argument(
-        "--no-seed", action="store_true", help="do not load the demo league into an empty database"
-    )
-    serve_cmd.set_defaults(handler=serve)
 
     migrate_cmd = sub.add_parser("migrate", help="apply pending database migrations")
     migrate_cmd.add_argument(

@@ -7,11 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from nfl_predictor.cli import bench_commands, engine_commands, local_commands, ops_commands
+from nfl_predictor.cli import engine_commands, local_commands, ops_commands
 from nfl_predictor.cli.errors import CliError, describe
+from nfl_predictor.cli.support import plugins
 
-# Each module adds its own subcommands (parser + handler side by side).
-COMMAND_MODULES = [local_commands, engine_commands, ops_commands, bench_commands]
+# Each module adds its own subcommands (parser + handler side by side). The developer tooling adds
+# serve, invoke, bench and loadtest through the ``nfl_predictor.commands`` entry point.
+COMMAND_MODULES = [local_commands, engine_commands, ops_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
+    for register in plugins("nfl_predictor.commands"):
+        register(sub)
     return parser
 
 

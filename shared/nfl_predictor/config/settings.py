@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypeVar
 
 from nfl_predictor.config.errors import ConfigError
@@ -33,6 +32,13 @@ def _parse_positive_int(raw: str) -> int:
     value = int(raw.strip())
     if value <= 0:
         raise ValueError("expected a positive integer")
+    return value
+
+
+def _parse_non_negative_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError("expected a non-negative integer")
     return value
 
 
@@ -150,6 +156,34 @@ class Settings:
 
     # Local stack
     data_dir: str | None = None
+    migrations_dir: str | None = None  # tests and tools; the layer ships nfl_predictor/migrations
+
+    # AWS: what Lambda sets, IAM database auth, Powertools' names
+    aws_region: str | None = None
+    db_iam_auth: bool = False
+    lambda_function_name: str | None = None
+    lambda_initialization_type: str | None = None
+    lambda_log_stream: str | None = None
+    lambda_memory_mb: int | None = None
+    metrics_namespace: str = "NFLPredictor"
+    trace_disabled: bool = False
+
+    # Monitoring and alerts
+    monitor_snapshot_s: float = 0.0  # 0: no request-path snapshots (serve sets 30)
+    monitor_history_max_rows: int = 2000
+    monitor_latency_slo_ms: float = 100.0
+    alert_topic_arn: str | None = None
+
+    # Index maintenance (the nightly Lambda's thresholds)
+    index_lock_timeout_ms: int = 2000
+    index_lock_attempts: int = 4
+    index_bloat_ratio: float = 2.0
+    index_min_reindex_bytes: int = 8 * 1024 * 1024
+    index_max_reindexes: int = 5
+    analyze_min_changed_rows: int = 1000
+
+    # Benchmark function: where baselines and runs are kept
+    benchmark_baseline_bucket: str | None = None
 
     # Search: offline hashing embedder, or Amazon Bedrock (Titan v2) in AWS
     embedder: str = "hashing"
@@ -162,6 +196,15 @@ class Settings:
     @property
     def uses_embedded_db(self) -> bool:
         return self.database_url is None and self.db_secret_arn is None
+
+    @property
+    def in_lambda(self) -> bool:
+        return self.lambda_function_name is not None
+
+    @property
+    def tracing_enabled(self) -> bool:
+        """X-Ray only in Lambda, unless POWERTOOLS_TRACE_DISABLED (its SDK import costs ~260 ms)."""
+        return self.in_lambda and not self.trace_disabled
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -216,15 +259,33 @@ class Settings:
             redis_clients_alert_threshold=_read(
                 env, "REDIS_CLIENTS_ALERT_THRESHOLD", _parse_positive_int, 500
             ),
+            cache_codec=_read(env, "CACHE_CODEC", _parse_choice("gzip", "zstd"), "gzip"),
             data_dir=_read(env, "NFLP_DATA_DIR", str.strip, None),
+            migrations_dir=_read(env, "NFLP_MIGRATIONS_DIR", str.strip, None),
+            aws_region=_read(env, "AWS_REGION", str.strip, None)
+            or _read(env, "AWS_DEFAULT_REGION", str.strip, None),
+            db_iam_auth=_read(env, "DB_IAM_AUTH", _parse_bool, False),
+            lambda_function_name=_read(env, "AWS_LAMBDA_FUNCTION_NAME", str.strip, None),
+            lambda_initialization_type=_read(env, "AWS_LAMBDA_INITIALIZATION_TYPE", str.strip, None),
+            lambda_log_stream=_read(env, "AWS_LAMBDA_LOG_STREAM_NAME", str.strip, None),
+            lambda_memory_mb=_read(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", _parse_positive_int, None),
+            metrics_namespace=_read(env, "POWERTOOLS_METRICS_NAMESPACE", str.strip, "NFLPredictor"),
+            trace_disabled=_read(env, "POWERTOOLS_TRACE_DISABLED", _parse_bool, False),
+            monitor_snapshot_s=_read(env, "MONITOR_SNAPSHOT_SECONDS", _parse_non_negative_float, 0.0),
+            monitor_history_max_rows=_read(env, "MONITOR_HISTORY_MAX_ROWS", _parse_positive_int, 2000),
+            monitor_latency_slo_ms=_read(env, "MONITOR_LATENCY_SLO_MS", _parse_non_negative_float, 100.0),
+            alert_topic_arn=_read(env, "ALERT_TOPIC_ARN", str.strip, None),
+            index_lock_timeout_ms=_read(env, "INDEX_LOCK_TIMEOUT_MS", _parse_positive_int, 2000),
+            index_lock_attempts=_read(env, "INDEX_LOCK_ATTEMPTS", _parse_positive_int, 4),
+            index_bloat_ratio=_read(env, "INDEX_BLOAT_RATIO", _parse_non_negative_float, 2.0),
+            index_min_reindex_bytes=_read(
+                env, "INDEX_MIN_REINDEX_BYTES", _parse_non_negative_int, 8 * 1024 * 1024
+            ),
+            index_max_reindexes=_read(env, "INDEX_MAX_REINDEXES", _parse_non_negative_int, 5),
+            analyze_min_changed_rows=_read(env, "ANALYZE_MIN_CHANGED_ROWS", _parse_non_negative_int, 1000),
+            benchmark_baseline_bucket=_read(env, "BENCHMARK_BASELINE_BUCKET", str.strip, None),
             embedder=_read(env, "EMBEDDER", _parse_choice("hashing", "bedrock"), "hashing"),
             rate_limits=_read(env, "RATE_LIMITS", _parse_rate_limits, DEFAULT_RATE_LIMITS),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),
             week_max_workers=_read(env, "WEEK_MAX_WORKERS", _parse_positive_int, 4),
         )
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once (cold start) and reused by every invocation."""
-    return Settings.from_env()

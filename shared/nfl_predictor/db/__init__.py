@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
-from nfl_predictor.config import Settings, get_settings
+from nfl_predictor.config import Settings
 from nfl_predictor.db.database import Database, Transaction, make_database
 from nfl_predictor.db.resolve import resolve_target
 from nfl_predictor.db.url import PgTarget, parse_database_url
@@ -14,13 +12,8 @@ __all__ = [
     "PgTarget",
     "Transaction",
     "database_from_settings",
-    "get_database",
     "parse_database_url",
-    "reset_database",
 ]
-
-_lock = threading.Lock()
-_database: Database | None = None
 
 
 def database_from_settings(settings: Settings, *, pooled: bool | None = None) -> Database:
@@ -34,21 +27,3 @@ def database_from_settings(settings: Settings, *, pooled: bool | None = None) ->
         via_proxy=settings.db_via_proxy,
         idle_reconnect_s=settings.db_idle_reconnect_s,
     )
-
-
-def get_database() -> Database:
-    """The process-wide database handle (created lazily: a cache hit never opens a connection)."""
-    global _database
-    if _database is None:
-        with _lock:
-            if _database is None:
-                _database = database_from_settings(get_settings())
-    return _database
-
-
-def reset_database() -> None:
-    global _database
-    with _lock:
-        if _database is not None:
-            _database.close()
-        _database = None

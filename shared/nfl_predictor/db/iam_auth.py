@@ -11,21 +11,15 @@ Turned on by ``DB_IAM_AUTH=true`` (the template sets it from the proxy's IAMAuth
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from nfl_predictor.config import ConfigError, Settings, get_settings
+from nfl_predictor.config import ConfigError, Settings
 from nfl_predictor.db.database import Database
 from nfl_predictor.db.url import PgTarget
 
 TokenSigner = Callable[[str, int, str, str], str]  # host, port, user, region -> token
-
-
-def iam_auth_enabled(env: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
-    return env.get("DB_IAM_AUTH", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def boto3_signer(host: str, port: int, user: str, region: str) -> str:
@@ -48,25 +42,22 @@ class IamAuthTarget(PgTarget):
         return kwargs
 
 
-def with_iam_auth(
-    target: PgTarget, region: str | None = None, signer: TokenSigner = boto3_signer
-) -> PgTarget:
+def with_iam_auth(target: PgTarget, region: str | None, signer: TokenSigner = boto3_signer) -> PgTarget:
     if isinstance(target, IamAuthTarget):
         return target
     if target.unix_sock is not None or not target.host:
         raise ConfigError("DB_IAM_AUTH: IAM authentication needs a TCP host (the RDS Proxy endpoint)")
     if target.sslmode not in ("require", "verify-ca", "verify-full"):
         raise ConfigError("DB_IAM_AUTH: the token is sent as a password, so TLS must be required")
-    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if not region:
         raise ConfigError("DB_IAM_AUTH: no AWS_REGION to sign the token for")
     values = {f.name: getattr(target, f.name) for f in fields(PgTarget)}
     return IamAuthTarget(**values, region=region, signer=signer)
 
 
-def database_for_job(settings: Settings | None = None) -> Database:
+def database_for_job(settings: Settings) -> Database:
     """A Database of its own for a one-off job (migrations, index maintenance): one connection,
     closed by the caller, IAM-authenticated when DB_IAM_AUTH is on (resolve_target sees to that)."""
     from nfl_predictor.db import database_from_settings
 
-    return database_from_settings(settings or get_settings(), pooled=False)
+    return database_from_settings(settings, pooled=False)

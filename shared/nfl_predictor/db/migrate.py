@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import time
 from collections.abc import Callable
@@ -55,15 +54,13 @@ class Migration:
         return _CONCURRENT_INDEX.findall(self.sql)
 
 
+# The numbered SQL files ship inside the package: the layer, a wheel and an editable checkout all
+# find them in the same place.
+PACKAGED_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
 def default_migrations_dir() -> Path:
-    """NFLP_MIGRATIONS_DIR, else the copy shipped inside the layer, else the repository's folder."""
-    configured = os.environ.get("NFLP_MIGRATIONS_DIR")
-    if configured:
-        return Path(configured)
-    shipped = Path(__file__).resolve().parents[1] / "migrations"
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parents[3] / "migrations"
+    return PACKAGED_MIGRATIONS
 
 
 def load_migrations(directory: Path | None = None) -> list[Migration]:

@@ -42,10 +42,10 @@ def resolve_target(settings: Settings) -> PgTarget:
         if not isinstance(secret, dict):
             raise ConfigError("DB_SECRET_ARN: secret is not a JSON object")
         target = target_from_secret(secret, settings)
-        from nfl_predictor.db.iam_auth import iam_auth_enabled, with_iam_auth
+        from nfl_predictor.db.iam_auth import with_iam_auth
 
         # Behind RDS Proxy with IAMAuth REQUIRED the password is a token minted at each connect.
-        return with_iam_auth(target) if iam_auth_enabled() else target
+        return with_iam_auth(target, settings.aws_region) if settings.db_iam_auth else target
     raise ConfigError(
         "DATABASE_URL: not set (nor DB_SECRET_ARN); run through `nfl-predictor` for the embedded database"
     )

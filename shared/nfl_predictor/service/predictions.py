@@ -20,15 +20,16 @@ import orjson
 from nfl_predictor.cache import CacheEntry, CacheManager
 from nfl_predictor.db import Database
 from nfl_predictor.engine import ModelParams, matchup_embeddings, predict_week
-from nfl_predictor.service import league
+from nfl_predictor.service import cache_keys, league
+from nfl_predictor.service.cache_keys import GAME_NS, CacheKey
 from nfl_predictor.service.errors import GameNotFound
-from nfl_predictor.service.models import ParamsProvider
-from nfl_predictor.service.namespaces import GAME_NS, VIEW_NS, WEEK_NS
 from nfl_predictor.service.served import Produced, Served, Source, read_through, tier_source
+from nfl_predictor.service.training import ParamsSource
 from nfl_predictor.service.views import ViewSpec, render_view
+from nfl_predictor.service.warming import PREDICTION_TYPE, warm_week
+from nfl_predictor.vectors.embedder import Embedder
 from nfl_predictor.vectors.search import analogs_for_games
 
-PREDICTION_TYPE = "full"
 # Stored predictions of games not yet played are recomputed after this long (news, QB changes).
 UPCOMING_EXPIRY = dt.timedelta(hours=6)
 ANALOGS_K = 10
@@ -64,11 +65,12 @@ def count_in(body: bytes) -> int:
 
 
 class PredictionService:
-    def __init__(self, db: Database, cache: CacheManager, params: ParamsProvider, *, batch_size: int = 8,
-                 max_workers: int = 4) -> None:  # fmt: skip
+    def __init__(self, db: Database, cache: CacheManager, params: ParamsSource, embedder: Embedder, *,
+                 batch_size: int = 8, max_workers: int = 4) -> None:  # fmt: skip
         self.db = db
         self.cache = cache
         self.params = params
+        self.embedder = embedder
         self.batch_size = batch_size
         self.max_workers = max_workers
         self.stats = WorkStats()
@@ -87,22 +89,23 @@ class PredictionService:
 
     # -- the hit path: cache only, no database, no computation ---------------------------------
 
-    def cached(self, namespace: str, params: dict[str, Any]) -> Served | None:
-        version = self.params.loaded_version()
-        if version is None:
-            return None
-        entry = self.cache.get(namespace, {**params, "model": version})
+    def _cached(self, key: CacheKey) -> Served | None:
+        entry = self.cache.get(key.namespace, key.params)
         if entry is None:
             return None
         return self._counted(Served(entry, tier_source(entry)))
 
     def cached_game(self, game_id: str, view: ViewSpec | None = None) -> Served | None:
+        version = self.params.loaded_version()
+        if version is None:
+            return None
         if view is None or view.is_full:
-            return self.cached(GAME_NS, {"game": game_id})
-        return self.cached(VIEW_NS, {"game": game_id, **view.key_params()})
+            return self._cached(cache_keys.game(game_id, version))
+        return self._cached(cache_keys.view(game_id, version, view.key_params()))
 
     def cached_week(self, season: int, week: int) -> Served | None:
-        return self.cached(WEEK_NS, {"season": season, "week": week})
+        version = self.params.loaded_version()
+        return None if version is None else self._cached(cache_keys.week(season, week, version))
 
     # -- one game --------------------------------------------------------------------------------
 
@@ -116,8 +119,7 @@ class PredictionService:
                 full = self._full_game(game_id, version)
                 return Produced(render_view(orjson.loads(full.entry.identity_body()), view), full.source)
 
-            key = {"game": game_id, "model": version, **view.key_params()}
-            served = read_through(self.cache, VIEW_NS, key, produce)
+            served = read_through(self.cache, cache_keys.view(game_id, version, view.key_params()), produce)
         return self._counted(served)
 
     def _full_game(self, game_id: str, version: str) -> Served:
@@ -130,7 +132,7 @@ class PredictionService:
                 raise GameNotFound(f"no game {game_id}", "game_id")
             return Produced(self._compute([game])[game_id], "miss")
 
-        return read_through(self.cache, GAME_NS, {"game": game_id, "model": version}, produce)
+        return read_through(self.cache, cache_keys.game(game_id, version), produce)
 
     def _counted(self, served: Served) -> Served:
         """Fill in the prediction count and add it to what this process has served (once per response)."""
@@ -154,13 +156,12 @@ class PredictionService:
             games_json = b",".join(bodies[g["game_id"]] for g in games)
             return Produced(head[:-1] + b',"games":[' + games_json + b"]}", worst)
 
-        key = {"season": season, "week": week, "model": version}
-        return self._counted(read_through(self.cache, WEEK_NS, key, produce))
+        return self._counted(read_through(self.cache, cache_keys.week(season, week, version), produce))
 
     def _week_bodies(self, games: list[dict[str, Any]], version: str) -> tuple[dict[str, bytes], Source]:
         """Each game's body (identity bytes), from the cache, else the database, else computed."""
         ids = [g["game_id"] for g in games]
-        cached = self.cache.get_many(GAME_NS, [{"game": gid, "model": version} for gid in ids])  # one MGET
+        cached = self.cache.get_many(GAME_NS, cache_keys.games(ids, version))  # one MGET
         hits = {gid: e for gid, e in zip(ids, cached, strict=True) if e is not None}
         out = {gid: entry.identity_body() for gid, entry in hits.items()}
         worst: Source = max((tier_source(e) for e in hits.values()), default="l1", key=["l1", "redis"].index)
@@ -178,7 +179,14 @@ class PredictionService:
 
     def cache_bodies(self, bodies: dict[str, bytes], version: str) -> None:
         for gid, body in bodies.items():
-            self.cache.set(GAME_NS, {"game": gid, "model": version}, body)
+            self.cache.set(*cache_keys.game(gid, version), body)
+
+    # -- warming (the cache-warm schedule, the admin route and the CLI) ---------------------------
+
+    def warm_week(self, season: int | None = None, week: int | None = None, *, force: bool = False
+                  ) -> dict[str, Any]:  # fmt: skip
+        """Make a week (default: the next unplayed one) ready to serve; idempotent. See warming.py."""
+        return warm_week(self, season, week, force=force)
 
     # -- storage and computation -----------------------------------------------------------------
 

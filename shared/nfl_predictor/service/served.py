@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from nfl_predictor.cache import CacheEntry, CacheManager
+from nfl_predictor.service.cache_keys import CacheKey
 
 Source = Literal["l1", "redis", "db", "miss"]
 
@@ -29,8 +30,8 @@ class Produced(NamedTuple):
     source: Source
 
 
-def read_through(cache: CacheManager, namespace: str, params: dict[str, Any], producer: Callable[[], Any],
-                 *, produced: Source = "miss") -> Served:  # fmt: skip
+def read_through(cache: CacheManager, key: CacheKey, producer: Callable[[], Any], *,
+                 produced: Source = "miss") -> Served:  # fmt: skip
     """get_or_compute, remembering whether this call ran the producer: then the source is ``produced``,
     or the one the producer named by returning ``Produced``."""
     ran: list[Source] = []
@@ -43,5 +44,5 @@ def read_through(cache: CacheManager, namespace: str, params: dict[str, Any], pr
         ran.append(produced)
         return value
 
-    entry = cache.get_or_compute(namespace, params, tracked)
+    entry = cache.get_or_compute(key.namespace, key.params, tracked)
     return Served(entry, ran[0] if ran else tier_source(entry))

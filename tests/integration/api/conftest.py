@@ -1,27 +1,27 @@
 """An API stack for the tests: a migrated database with the demo league and a trained model, a private
-redis-server, API keys of every kind, and the process settings pointed at them."""
+redis-server, API keys of every kind, and a Runtime (with the predict handler over it) built on them."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import json
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from nfl_predictor.api.deps import reset_services
-from nfl_predictor.config import get_settings
+from nfl_predictor.api.lambda_app import make_lambda_handler
+from nfl_predictor.config import Settings
 from nfl_predictor.data.ingest import load_demo_league
-from nfl_predictor.db import Database, parse_database_url, reset_database
+from nfl_predictor.db import Database, parse_database_url
 from nfl_predictor.db.database import make_database
-from nfl_predictor.local.redis_server import PrivateRedis
+from nfl_predictor.runtime import Runtime
 from nfl_predictor.service.accounts import create_api_key, expire_subscriptions
-from nfl_predictor.service.models import train_and_store
+from nfl_predictor.service.training import train_and_store
+from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 from tests.conftest import fresh_database_url
 
@@ -37,17 +37,26 @@ class ApiStack:
     upcoming_game: str
     played_game: str
     upcoming_week: tuple[int, int]
+    runtime: Runtime = field(init=False)
+    handler: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runtime = runtime_on(self.database_url, self.redis.url)
+        self.handler = make_lambda_handler(self.runtime)
+
+    def rebuild(self) -> None:
+        """A new process, as far as the API can tell: new L1, breaker, key cache and connections."""
+        self.runtime.close()
+        self.__post_init__()
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = self.handler(event, LambdaContext())
+        return response
 
 
-def point_settings_at(database_url: str | None, redis_url: str | None) -> None:
-    for name, value in (("DATABASE_URL", database_url), ("REDIS_URL", redis_url)):
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    get_settings.cache_clear()
-    reset_database()
-    reset_services()
+def runtime_on(database_url: str, redis_url: str | None, **settings: Any) -> Runtime:
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url or "", **settings}
+    return Runtime(Settings.from_env({k: str(v) for k, v in env.items()}))
 
 
 @pytest.fixture(scope="session")
@@ -73,9 +82,9 @@ def api_stack(pg_server: Any, template_database: str) -> Iterator[ApiStack]:
                          s=week[0], w=week[1])  # fmt: skip
     played = db.scalar("SELECT game_id FROM games WHERE home_score IS NOT NULL ORDER BY gameday DESC LIMIT 1")
     redis = PrivateRedis().start()
-    point_settings_at(url, redis.url)
-    yield ApiStack(url, redis, db, keys, upcoming, played, (int(week[0]), int(week[1])))
-    point_settings_at(None, None)
+    stack = ApiStack(url, redis, db, keys, upcoming, played, (int(week[0]), int(week[1])))
+    yield stack
+    stack.runtime.close()
     redis.close()
     db.close()
 
@@ -90,9 +99,9 @@ def fresh_caches(api_stack: ApiStack) -> Iterator[None]:
     client = redis.Redis.from_url(api_stack.redis.url)
     client.flushdb()
     client.close()
-    reset_services()
+    api_stack.rebuild()
     yield
-    reset_services()
+    api_stack.rebuild()
 
 
 def load_event(name: str) -> dict[str, Any]:

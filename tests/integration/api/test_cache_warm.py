@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from nfl_predictor.api.deps import get_services
-from nfl_predictor.ops.cache_warm_handler import handler, parse_event
-from nfl_predictor.service.namespaces import GAME_NS, WEEK_NS
+from nfl_predictor.handlers.cache_warm import make_handler, parse_event
+from nfl_predictor.service import cache_keys
+from nfl_predictor.service.cache_keys import GAME_NS
 
 from tests.integration.api.conftest import ApiStack, LambdaContext
 
@@ -25,32 +25,34 @@ def test_scheduled_run_warms_the_next_week_and_a_second_run_changes_nothing(
     api_stack: ApiStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     season, week = api_stack.upcoming_week
-    first = handler({"source": "aws.scheduler"}, LambdaContext())
+    first = make_handler(api_stack.runtime)({"source": "aws.scheduler"}, LambdaContext())
     assert (first["season"], first["week"]) == (season, week)
     assert first["games"] == first["computed"] == first["cached"] > 1 and first["skipped_fresh"] == 0
     assert first["research_notes"] == 15 * first["games"]
     stored = snapshot(api_stack)
     assert len(stored) == first["games"] and all(row[2] and row[3] == 15 for row in stored)
 
-    cache = get_services().cache
-    version = get_services().params.get().model_version
+    cache = api_stack.runtime.cache
+    version = api_stack.runtime.params.get().model_version
     games = [str(r[0]) for r in stored]
-    assert all(e is not None for e in cache.get_many(GAME_NS, [{"game": g, "model": version} for g in games]))
-    assert cache.get(WEEK_NS, {"season": season, "week": week, "model": version}) is not None
+    assert all(e is not None for e in cache.get_many(GAME_NS, cache_keys.games(games, version)))
+    assert cache.get(*cache_keys.week(season, week, version)) is not None
 
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
     assert any(m.get("Warm_computed") == [float(first["computed"])] for m in emf)
 
-    second = handler({"source": "aws.scheduler"}, LambdaContext())
+    second = make_handler(api_stack.runtime)({"source": "aws.scheduler"}, LambdaContext())
     assert second["computed"] == 0 and second["cached"] == 0 and second["skipped_fresh"] == first["games"]
     assert snapshot(api_stack) == stored  # same rows, same timestamps: nothing rewritten
 
 
 def test_on_demand_week_and_force(api_stack: ApiStack) -> None:
     season, week = api_stack.upcoming_week
-    report = handler({"season": season, "week": week + 1}, LambdaContext())
+    report = make_handler(api_stack.runtime)({"season": season, "week": week + 1}, LambdaContext())
     assert report["week"] == week + 1 and report["computed"] == report["games"]
-    forced = handler({"season": season, "week": week + 1, "force": True}, LambdaContext())
+    forced = make_handler(api_stack.runtime)(
+        {"season": season, "week": week + 1, "force": True}, LambdaContext()
+    )
     assert forced["computed"] == forced["games"] and forced["skipped_fresh"] == 0
 
 
@@ -66,4 +68,4 @@ def test_bad_events_are_refused_clearly(event: dict[str, object], message: str) 
 
 def test_unknown_week_is_a_clear_error(api_stack: ApiStack) -> None:
     with pytest.raises(LookupError, match="no games in season 2031 week 3"):
-        handler({"season": 2031, "week": 3}, LambdaContext())
+        make_handler(api_stack.runtime)({"season": 2031, "week": 3}, LambdaContext())

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from nfl_predictor.local.redis_server import free_port
-from nfl_predictor.ops.bench.server import PROJECT_APP, uvicorn_server
+from nfl_predictor_dev.bench.server import PROJECT_APP, uvicorn_server
+from nfl_predictor_dev.local.redis_server import free_port
 
 from tests.integration.api.conftest import ApiStack
 

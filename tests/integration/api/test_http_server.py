@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from nfl_predictor.api.app import OPENAPI_PATH, openapi_document
-from nfl_predictor.local.redis_server import free_port
+from nfl_predictor_dev.local.redis_server import free_port
 
 from tests.integration.api.conftest import ApiStack
 

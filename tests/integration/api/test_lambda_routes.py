@@ -9,18 +9,16 @@ from typing import Any
 
 import orjson
 import pytest
-from nfl_predictor.api.deps import get_services
-from nfl_predictor.api.lambda_handler import handler
 
-from tests.integration.api.conftest import ApiStack, LambdaContext, http_api_event, rest_api_event
+from tests.integration.api.conftest import ApiStack, http_api_event, rest_api_event
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 EventFactory = Callable[..., dict[str, Any]]
 
 
-def call(make: EventFactory, method: str, path: str, query: dict[str, Any] | None = None,
+def call(stack: ApiStack, make: EventFactory, method: str, path: str, query: dict[str, Any] | None = None,
          headers: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
-    return handler(make(method, path, query, headers), LambdaContext())
+    return stack.invoke(make(method, path, query, headers))
 
 
 def body_of(response: dict[str, Any]) -> Any:
@@ -40,7 +38,7 @@ def header(response: dict[str, Any], name: str) -> str | None:
 
 @pytest.mark.parametrize("make", [http_api_event, rest_api_event], ids=["http-api-v2", "rest-api-v1"])
 def test_game_predictions_both_event_shapes(api_stack: ApiStack, make: EventFactory) -> None:
-    response = call(make, "GET", f"/v1/games/{api_stack.upcoming_game}/predictions",
+    response = call(api_stack, make, "GET", f"/v1/games/{api_stack.upcoming_game}/predictions",
                     headers={"x-api-key": api_stack.keys["pro"]})  # fmt: skip
     assert response["statusCode"] == 200
     payload = body_of(response)
@@ -53,78 +51,87 @@ def test_game_predictions_both_event_shapes(api_stack: ApiStack, make: EventFact
 
 
 def test_x_cache_moves_l1_redis_db_miss_as_tiers_are_cleared(api_stack: ApiStack) -> None:
-    from nfl_predictor.api.deps import get_services
-
     path, key = f"/v1/games/{api_stack.upcoming_game}/predictions", {"x-api-key": api_stack.keys["pro"]}
-    first = call(http_api_event, "GET", path, headers=key)
+    first = call(api_stack, http_api_event, "GET", path, headers=key)
     assert header(first, "x-cache") == "miss"
-    assert header(call(http_api_event, "GET", path, headers=key), "x-cache") == "l1"
-    get_services().cache.clear_local()
-    assert header(call(http_api_event, "GET", path, headers=key), "x-cache") == "redis"
-    get_services().cache.clear_local()
-    get_services().cache.invalidate_namespace("predictions")
-    third = call(http_api_event, "GET", path, headers=key)
+    assert header(call(api_stack, http_api_event, "GET", path, headers=key), "x-cache") == "l1"
+    api_stack.runtime.cache.clear_local()
+    assert header(call(api_stack, http_api_event, "GET", path, headers=key), "x-cache") == "redis"
+    api_stack.runtime.cache.clear_local()
+    api_stack.runtime.cache.invalidate_namespace("predictions")
+    third = call(api_stack, http_api_event, "GET", path, headers=key)
     assert header(third, "x-cache") == "db"  # stored by the first request's write-through
     assert header(third, "etag") == header(first, "etag")  # same bytes whichever tier answered
 
 
 def test_gzip_only_when_accepted(api_stack: ApiStack) -> None:
     path = f"/v1/games/{api_stack.upcoming_game}/predictions"
-    plain = call(http_api_event, "GET", path, headers={"x-api-key": api_stack.keys["pro"]})
+    plain = call(api_stack, http_api_event, "GET", path, headers={"x-api-key": api_stack.keys["pro"]})
     assert header(plain, "content-encoding") is None and not plain.get("isBase64Encoded")
-    zipped = call(http_api_event, "GET", path,
+    zipped = call(api_stack, http_api_event, "GET", path,
                   headers={"x-api-key": api_stack.keys["pro"], "accept-encoding": "br, gzip;q=0.8"})  # fmt: skip
     assert header(zipped, "content-encoding") == "gzip" and zipped["isBase64Encoded"]
     assert body_of(zipped) == body_of(plain)
-    refused = call(http_api_event, "GET", path,
+    refused = call(api_stack, http_api_event, "GET", path,
                    headers={"x-api-key": api_stack.keys["pro"], "accept-encoding": "gzip;q=0"})  # fmt: skip
     assert header(refused, "content-encoding") is None
-    small = call(http_api_event, "GET", path, {"fields": "game_id"},
+    small = call(api_stack, http_api_event, "GET", path, {"fields": "game_id"},
                  {"x-api-key": api_stack.keys["pro"], "accept-encoding": "gzip"})  # fmt: skip
     assert header(small, "content-encoding") is None  # under 1 KB: not worth compressing
 
 
 def test_etag_and_304(api_stack: ApiStack) -> None:
     path, key = f"/v1/games/{api_stack.upcoming_game}/predictions", api_stack.keys["pro"]
-    etag = header(call(http_api_event, "GET", path, headers={"x-api-key": key}), "etag")
+    etag = header(call(api_stack, http_api_event, "GET", path, headers={"x-api-key": key}), "etag")
     assert etag
-    again = call(http_api_event, "GET", path, headers={"x-api-key": key, "if-none-match": etag})
+    again = call(api_stack, http_api_event, "GET", path, headers={"x-api-key": key, "if-none-match": etag})
     assert again["statusCode"] == 304 and not again["body"]
-    other = call(http_api_event, "GET", path, headers={"x-api-key": key, "if-none-match": '"nope"'})
+    other = call(
+        api_stack, http_api_event, "GET", path, headers={"x-api-key": key, "if-none-match": '"nope"'}
+    )
     assert other["statusCode"] == 200
 
 
 def test_field_selection(api_stack: ApiStack) -> None:
     path, key = f"/v1/games/{api_stack.upcoming_game}/predictions", {"x-api-key": api_stack.keys["pro"]}
     only = body_of(
-        call(http_api_event, "GET", path, {"include": "ml,totals", "fields": "game_id,ml,totals"}, key)
+        call(
+            api_stack,
+            http_api_event,
+            "GET",
+            path,
+            {"include": "ml,totals", "fields": "game_id,ml,totals"},
+            key,
+        )
     )
     assert set(only) == {"game_id", "ml", "totals", "prediction_count"}
     # A view computed from the full payload counts what was served, not the full payload as well.
-    assert get_services().predictions.stats.predictions_served == only["prediction_count"]
-    full = body_of(call(http_api_event, "GET", path, headers=key))
+    assert api_stack.runtime.predictions.stats.predictions_served == only["prediction_count"]
+    full = body_of(call(api_stack, http_api_event, "GET", path, headers=key))
     assert (
         only["prediction_count"]
         == full["prediction_breakdown"]["ml"] + full["prediction_breakdown"]["totals"]
     )
-    two = body_of(call(http_api_event, "GET", path, {"experts": "ratings_purist,contrarian"}, key))
+    two = body_of(call(api_stack, http_api_event, "GET", path, {"experts": "ratings_purist,contrarian"}, key))
     assert {e["expert"] for e in two["experts"]} == {"ratings_purist", "contrarian"}
     assert len(two["experts"]) == 50
     # Order and duplicates in the query do not change the answer (canonical cache key).
-    swapped = call(http_api_event, "GET", path, {"experts": "contrarian,ratings_purist,contrarian"}, key)
+    swapped = call(
+        api_stack, http_api_event, "GET", path, {"experts": "contrarian,ratings_purist,contrarian"}, key
+    )
     assert body_of(swapped) == two and header(swapped, "x-cache") == "l1"
 
 
 def test_whole_week_in_one_response(api_stack: ApiStack) -> None:
     season, week = api_stack.upcoming_week
-    response = call(http_api_event, "GET", "/v1/predictions", {"season": season, "week": week},
+    response = call(api_stack, http_api_event, "GET", "/v1/predictions", {"season": season, "week": week},
                     {"x-api-key": api_stack.keys["pro"]})  # fmt: skip
     assert response["statusCode"] == 200
     payload = body_of(response)
     assert payload["game_count"] == len(payload["games"]) > 1
     assert payload["prediction_count"] == sum(g["prediction_count"] for g in payload["games"])
     assert all(g["prediction_count"] >= 375 for g in payload["games"])
-    again = call(http_api_event, "GET", "/v1/predictions", {"season": season, "week": week},
+    again = call(api_stack, http_api_event, "GET", "/v1/predictions", {"season": season, "week": week},
                  {"x-api-key": api_stack.keys["pro"]})  # fmt: skip
     assert header(again, "x-cache") == "l1"
 
@@ -132,25 +139,29 @@ def test_whole_week_in_one_response(api_stack: ApiStack) -> None:
 def test_schedule_similar_search_leaderboard_performance_health(api_stack: ApiStack) -> None:
     key = {"x-api-key": api_stack.keys["pro"]}
     season, week = api_stack.upcoming_week
-    games = body_of(call(http_api_event, "GET", "/v1/games", {"season": season, "week": week}, key))
+    games = body_of(
+        call(api_stack, http_api_event, "GET", "/v1/games", {"season": season, "week": week}, key)
+    )
     assert any(g["game_id"] == api_stack.upcoming_game and g["home_score"] is None for g in games["games"])
-    played = body_of(call(http_api_event, "GET", "/v1/games", {"season": season, "week": 1}, key))
+    played = body_of(call(api_stack, http_api_event, "GET", "/v1/games", {"season": season, "week": 1}, key))
     assert all(g["home_score"] is not None for g in played["games"])
 
     similar = body_of(
-        call(http_api_event, "GET", f"/v1/games/{api_stack.upcoming_game}/similar", {"k": 5}, key)
+        call(api_stack, http_api_event, "GET", f"/v1/games/{api_stack.upcoming_game}/similar", {"k": 5}, key)
     )
     assert len(similar["similar"]) == 5
     assert all(row["home_score"] is not None and row["game_id"] != api_stack.upcoming_game
                for row in similar["similar"])  # fmt: skip
 
-    search = call(http_api_event, "GET", "/v1/search", {"q": "quarterback rest travel", "k": 3}, key)
+    search = call(
+        api_stack, http_api_event, "GET", "/v1/search", {"q": "quarterback rest travel", "k": 3}, key
+    )
     assert search["statusCode"] == 200 and body_of(search)["query"] == "quarterback rest travel"
 
-    board = call(http_api_event, "GET", "/v1/experts/leaderboard", {"season": season}, key)
+    board = call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard", {"season": season}, key)
     assert board["statusCode"] == 200 and "experts" in body_of(board)
 
-    perf = body_of(call(http_api_event, "GET", "/v1/performance", headers=key))
+    perf = body_of(call(api_stack, http_api_event, "GET", "/v1/performance", headers=key))
     assert {
         "routes",
         "cache",
@@ -161,7 +172,7 @@ def test_schedule_similar_search_leaderboard_performance_health(api_stack: ApiSt
         "targets",
     } <= set(perf)
 
-    health = call(http_api_event, "GET", "/health")
+    health = call(api_stack, http_api_event, "GET", "/health")
     assert health["statusCode"] == 200
     checks = body_of(health)
     assert checks["status"] == "ok" and checks["checks"]["cache"]["mode"] == "redis"
@@ -176,7 +187,7 @@ def test_schedule_similar_search_leaderboard_performance_health(api_stack: ApiSt
 def test_auth_errors(api_stack: ApiStack, key_name: str | None, status: int, code: str) -> None:
     headers = {} if key_name is None else {"x-api-key": api_stack.keys.get(key_name, "nflp_bogus")}
     response = call(
-        http_api_event, "GET", f"/v1/games/{api_stack.upcoming_game}/predictions", headers=headers
+        api_stack, http_api_event, "GET", f"/v1/games/{api_stack.upcoming_game}/predictions", headers=headers
     )
     assert response["statusCode"] == status
     assert body_of(response)["error"]["code"] == code
@@ -186,12 +197,12 @@ def test_admin_scope(api_stack: ApiStack) -> None:
     event = http_api_event("POST", "/v1/admin/cache/invalidate", headers={"x-api-key": api_stack.keys["pro"],
                                                                            "content-type": "application/json"})  # fmt: skip
     event["body"] = orjson.dumps({"namespace": "predictions"}).decode()
-    assert handler(event, LambdaContext())["statusCode"] == 403
+    assert api_stack.invoke(event)["statusCode"] == 403
     event["headers"]["x-api-key"] = api_stack.keys["admin"]
-    response = handler(event, LambdaContext())
+    response = api_stack.invoke(event)
     assert response["statusCode"] == 200 and body_of(response)["result"]["l2_ok"] is True
     event["body"] = orjson.dumps({"namespace": "nope"}).decode()
-    bad = handler(event, LambdaContext())
+    bad = api_stack.invoke(event)
     assert bad["statusCode"] == 422 and body_of(bad)["error"]["field"] == "namespace"
 
 
@@ -215,7 +226,7 @@ def test_admin_scope(api_stack: ApiStack) -> None:
 )
 def test_client_mistakes_are_4xx_naming_the_parameter(api_stack: ApiStack, path: str, query: dict[str, Any],
                                                       status: int, field: str) -> None:  # fmt: skip
-    response = call(http_api_event, "GET", path.replace("{game}", api_stack.upcoming_game), query,
+    response = call(api_stack, http_api_event, "GET", path.replace("{game}", api_stack.upcoming_game), query,
                     {"x-api-key": api_stack.keys["pro"]})  # fmt: skip
     assert response["statusCode"] == status, response["body"]
     error = body_of(response)["error"]
@@ -224,7 +235,7 @@ def test_client_mistakes_are_4xx_naming_the_parameter(api_stack: ApiStack, path:
 
 def test_rate_limit_429_with_retry_after(api_stack: ApiStack) -> None:
     path = f"/v1/games/{api_stack.upcoming_game}/predictions"
-    statuses = [call(http_api_event, "GET", path, {"fields": "game_id"}, {"x-api-key": api_stack.keys["free"]})
+    statuses = [call(api_stack, http_api_event, "GET", path, {"fields": "game_id"}, {"x-api-key": api_stack.keys["free"]})
                 for _ in range(40)]  # fmt: skip
     limited = [r for r in statuses if r["statusCode"] == 429]
     assert limited, "the free tier's burst is 30"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,18 +11,17 @@ from typing import Any
 
 import orjson
 import pytest
-from nfl_predictor.api.deps import get_services
-from nfl_predictor.api.lambda_handler import handler
+from nfl_predictor.api.lambda_app import make_lambda_handler
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import make_database
 from nfl_predictor.db.migrate import apply_migrations
-from nfl_predictor.local.postgres import EmbeddedPostgres
-from nfl_predictor.local.redis_server import PrivateRedis
 from nfl_predictor.service.accounts import create_api_key
-from nfl_predictor.service.models import train_and_store
+from nfl_predictor.service.training import train_and_store
+from nfl_predictor_dev.local.postgres import EmbeddedPostgres
+from nfl_predictor_dev.local.redis_server import PrivateRedis
 
-from tests.integration.api.conftest import LambdaContext, http_api_event, point_settings_at
+from tests.integration.api.conftest import LambdaContext, http_api_event, runtime_on
 
 COOLDOWN_S = 0.3
 
@@ -42,19 +40,18 @@ class Outage:
         self.games = [str(r[0]) for r in db.fetch("SELECT game_id FROM games WHERE season = 2025 AND week = 13 "
                                                   "ORDER BY game_id")]  # fmt: skip
         db.close()
-        os.environ["BREAKER_COOLDOWN_SECONDS"] = str(COOLDOWN_S)
-        point_settings_at(self.pg.url, self.redis.url)
+        self.runtime = runtime_on(self.pg.url, self.redis.url, BREAKER_COOLDOWN_SECONDS=COOLDOWN_S)
+        self.handler = make_lambda_handler(self.runtime)
 
     def get(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
-        return handler(http_api_event("GET", path, query, {"x-api-key": self.key}), LambdaContext())
+        return self.handler(http_api_event("GET", path, query, {"x-api-key": self.key}), LambdaContext())
 
 
 @pytest.fixture(scope="module")
 def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
     stack = Outage(tmp_path_factory.mktemp("outage"))
     yield stack
-    os.environ.pop("BREAKER_COOLDOWN_SECONDS", None)
-    point_settings_at(None, None)
+    stack.runtime.close()
     stack.redis.close()
     stack.pg.stop()
 
@@ -77,14 +74,14 @@ def test_redis_killed_then_database_stopped(outage: Outage) -> None:
     assert computed["statusCode"] == 200 and body(computed)["game_id"] == uncached
     for game in outage.games[6:9]:  # a little more traffic that needs Redis: the breaker opens
         assert outage.get(f"/v1/games/{game}/predictions")["statusCode"] == 200
-    assert get_services().cache.breaker.state == "open"
+    assert outage.runtime.cache.breaker.state == "open"
     health = outage.get("/health")
     assert health["statusCode"] == 200 and body(health)["status"] == "degraded"
 
     outage.redis.start()  # comes back on the same port: the breaker closes on its next probe
     time.sleep(COOLDOWN_S * 1.5)  # past the cool-down, the next call is the half-open probe
     assert outage.get(f"/v1/games/{outage.games[2]}/predictions")["statusCode"] == 200
-    assert get_services().cache.breaker.state == "closed"
+    assert outage.runtime.cache.breaker.state == "closed"
     # A restarted Redis is empty (new namespace generations): traffic refills it from the database.
     for game in (cached, uncached):
         assert outage.get(f"/v1/games/{game}/predictions")["headers"]["x-cache"] in ("db", "l1", "redis")

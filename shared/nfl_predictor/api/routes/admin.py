@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import invalid, not_found
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import AUTHED, errors
-from nfl_predictor.service.namespaces import ALL as NAMESPACES
+from nfl_predictor.service.cache_keys import ALL as NAMESPACES
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -36,10 +36,10 @@ class WarmRequest(BaseModel):
     summary="Invalidate a namespace (O(1)) or exact parameters",
     responses=errors(400, *AUTHED),
 )
-async def invalidate(body: InvalidateRequest) -> Response:
+async def invalidate(request: Request, body: InvalidateRequest) -> Response:
     if body.namespace not in NAMESPACES:
         raise invalid("namespace", f"namespace: unknown; allowed: {', '.join(NAMESPACES)}")
-    cache = get_services().cache
+    cache = runtime_of(request).cache
     if body.params:
         result = await run_in_threadpool(cache.invalidate_matching, body.namespace, body.params)
     else:
@@ -52,14 +52,12 @@ async def invalidate(body: InvalidateRequest) -> Response:
     summary="Compute, store and cache predictions for a week (default: the next one)",
     responses=errors(400, 404, *AUTHED),
 )
-async def warm(body: WarmRequest) -> Response:
-    from nfl_predictor.ops.warm import warm_predictions
-
+async def warm(request: Request, body: WarmRequest) -> Response:
     if (body.season is None) != (body.week is None):
         raise invalid("week" if body.week is None else "season", "give season and week together, or neither")
-    services = get_services()
+    service = runtime_of(request).predictions
     try:
-        report = await run_in_threadpool(warm_predictions, services, body.season, body.week, force=body.force)
+        report = await run_in_threadpool(service.warm_week, body.season, body.week, force=body.force)
     except LookupError as exc:
         raise not_found(str(exc), field="week") from exc
     return json_response(report)

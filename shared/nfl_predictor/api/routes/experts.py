@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.schemas import AUTHED, Leaderboard, errors
-from nfl_predictor.service.namespaces import LEADERBOARD_NS
+from nfl_predictor.service.cache_keys import LEADERBOARD_NS
 
 router = APIRouter(tags=["experts"])
 
@@ -25,6 +25,6 @@ router = APIRouter(tags=["experts"])
 async def expert_leaderboard(request: Request,
                              season: Annotated[int | None, Query(ge=1999, le=2100)] = None) -> Response:  # fmt: skip
     started = time.perf_counter()
-    services = get_services()
-    served = await run_blocking(services.queries.leaderboard, season)
-    return served_response(request, served, max_age=services.cache.ttl_for(LEADERBOARD_NS), started=started)
+    runtime = runtime_of(request)
+    served = await run_blocking(runtime.lookups.leaderboard, season)
+    return served_response(request, served, max_age=runtime.cache.ttl_for(LEADERBOARD_NS), started=started)

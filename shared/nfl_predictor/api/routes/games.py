@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import run_blocking
 from nfl_predictor.api.params import GameId, Season
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.schemas import AUTHED, Schedule, SimilarGames, errors
-from nfl_predictor.service.namespaces import SCHEDULE_NS, SIMILAR_NS
+from nfl_predictor.service.cache_keys import SCHEDULE_NS, SIMILAR_NS
 
 router = APIRouter(tags=["games"])
 
@@ -26,9 +26,9 @@ router = APIRouter(tags=["games"])
 async def games(request: Request, season: Season,
                 week: Annotated[int | None, Query(ge=1, le=22)] = None) -> Response:  # fmt: skip
     started = time.perf_counter()
-    services = get_services()
-    served = await run_blocking(services.queries.schedule, season, week)
-    return served_response(request, served, max_age=services.cache.ttl_for(SCHEDULE_NS), started=started)
+    runtime = runtime_of(request)
+    served = await run_blocking(runtime.lookups.schedule, season, week)
+    return served_response(request, served, max_age=runtime.cache.ttl_for(SCHEDULE_NS), started=started)
 
 
 @router.get(
@@ -38,6 +38,6 @@ async def games(request: Request, season: Season,
 )
 async def similar(request: Request, game_id: GameId, k: Annotated[int, Query(ge=1, le=50)] = 10) -> Response:
     started = time.perf_counter()
-    services = get_services()
-    served = await run_blocking(services.queries.similar, game_id, k)
-    return served_response(request, served, max_age=services.cache.ttl_for(SIMILAR_NS), started=started)
+    runtime = runtime_of(request)
+    served = await run_blocking(runtime.lookups.similar, game_id, k)
+    return served_response(request, served, max_age=runtime.cache.ttl_for(SIMILAR_NS), started=started)

@@ -5,28 +5,29 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import Health
+from nfl_predictor.runtime import Runtime
 
 router = APIRouter(tags=["health"])
 
 
-def _check_database() -> dict[str, Any]:
+def _check_database(runtime: Runtime) -> dict[str, Any]:
     started = time.perf_counter()
     try:
-        get_services().db.scalar("SELECT 1")
+        runtime.db.scalar("SELECT 1")
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
-def _check_cache() -> dict[str, Any]:
-    cache = get_services().cache
+def _check_cache(runtime: Runtime) -> dict[str, Any]:
+    cache = runtime.cache
     if not cache.redis_configured:
         return {"ok": True, "mode": "in-process"}
     tier = cache.redis_tier
@@ -44,9 +45,10 @@ def _check_cache() -> dict[str, Any]:
     summary="Liveness with database and cache checks",
     responses={200: {"model": Health}, 503: {"model": Health, "description": "Database unreachable"}},
 )
-async def health() -> Response:
-    database = await run_in_threadpool(_check_database)
-    cache = await run_in_threadpool(_check_cache)
+async def health(request: Request) -> Response:
+    runtime = runtime_of(request)
+    database = await run_in_threadpool(_check_database, runtime)
+    cache = await run_in_threadpool(_check_cache, runtime)
     # Redis down is degraded (L1 and the database still answer); database down is unavailable.
     status = "ok" if database["ok"] and cache["ok"] else "degraded"
     code = 200 if database["ok"] else 503

@@ -10,23 +10,22 @@ changes for deployed environments.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import not_found, run_blocking
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import AUTHED, errors
 
 if TYPE_CHECKING:
-    from nfl_predictor.ops.monitoring import Monitor
+    from nfl_predictor.runtime import Runtime
 
 router = APIRouter(tags=["operations"])
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -57,12 +56,11 @@ class PerformanceHistory(BaseModel):
     thresholds: dict[str, float]
 
 
-def _history(limit: int, since: dt.datetime | None, full: bool) -> dict[str, Any]:
-    from nfl_predictor.ops.monitoring import SnapshotStore
+def _history(runtime: Runtime, limit: int, since: dt.datetime | None, full: bool) -> dict[str, Any]:
+    from nfl_predictor.telemetry.monitoring import SnapshotStore
 
-    services = get_services()
-    settings = monitor_settings()
-    rows = SnapshotStore(services.db).history(limit, since, full)
+    settings = runtime.monitor.settings
+    rows = SnapshotStore(runtime.db).history(limit, since, full)
     return {"snapshots": rows, "count": len(rows), "snapshot_interval_s": settings.snapshot_interval_s,
             "thresholds": {"latency_slo_ms": settings.latency_slo_ms, "cache_hit_rate": settings.cache_hit_target,
                            "redis_memory_ratio": settings.redis_memory_ratio,
@@ -76,6 +74,7 @@ def _history(limit: int, since: dt.datetime | None, full: bool) -> dict[str, Any
     responses={200: {"model": PerformanceHistory}, **errors(*AUTHED)},
 )
 async def performance_history(
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=2000, description="latest snapshots to return")] = 288,
     since: Annotated[
         dt.datetime | None, Query(description="only snapshots after this time (ISO 8601)")
@@ -84,7 +83,7 @@ async def performance_history(
         Literal["summary", "full"], Query(description="full adds everything collected")
     ] = "summary",
 ) -> Response:
-    body = await run_blocking(_history, limit, since, detail == "full")
+    body = await run_blocking(_history, runtime_of(request), limit, since, detail == "full")
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
@@ -108,34 +107,24 @@ async def dashboard_asset(asset: str) -> Response:
 # -- snapshots on the request path ------------------------------------------------------------
 
 
-def monitor_settings() -> Any:
-    """MONITOR_SNAPSHOT_SECONDS when set (Lambda: the template's value; 0 is off); unset, every 30 s
-    under a long-running uvicorn server (the local server) and never elsewhere (in-process handlers in
-    tests and tools must not gain side effects)."""
-    from nfl_predictor.ops.monitoring import MonitorSettings
-
-    return MonitorSettings.from_env(get_services().settings, 30.0 if "uvicorn" in sys.modules else 0.0)
-
-
 class SnapshotMiddleware:
-    """Pure ASGI. After the response: one clock read; when a snapshot is due, it is taken in a worker
-    thread (the event loop never waits on the database). Under Mangum the invocation ends only after
-    it, so in Lambda the interval is long (the template's 300 s) and it costs one request a few ms."""
+    """Pure ASGI. After the response: one clock read; when a snapshot is due (MONITOR_SNAPSHOT_SECONDS;
+    0 is off, the default), it is taken in a worker thread (the event loop never waits on the
+    database). Under Mangum the invocation ends only after it, so in Lambda the interval is long (the
+    template's 300 s) and it costs one request a few ms."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, runtime: Runtime) -> None:
         self.app = app
-        self.monitor: Monitor | None = None
+        self.runtime = runtime
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
         if scope["type"] != "http":
             return
-        monitor = self.monitor
-        if monitor is None:
-            from nfl_predictor.ops.monitoring import Monitor
-
-            monitor = self.monitor = Monitor(monitor_settings())
-        if monitor.due():
+        runtime = self.runtime
+        if runtime.settings.monitor_snapshot_s > 0 and runtime.monitor.due():
             from nfl_predictor.api.routes.performance import performance_snapshot
 
-            await run_in_threadpool(monitor.take_quietly, performance_snapshot, get_services())
+            await run_in_threadpool(
+                runtime.monitor.take_quietly, lambda: performance_snapshot(runtime), runtime
+            )

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import AUTHED, errors
-from nfl_predictor.ops.performance import TARGETS
+from nfl_predictor.runtime import Runtime
+from nfl_predictor.telemetry.performance import TARGETS
 
 router = APIRouter(tags=["operations"])
 
 
-def performance_snapshot() -> dict[str, object]:
-    services = get_services()
+def performance_snapshot(services: Runtime) -> dict[str, object]:
     cache_stats = services.cache.stats
     work = services.predictions.stats
     return {
@@ -38,5 +38,5 @@ def performance_snapshot() -> dict[str, object]:
     summary="Response-time percentiles, cache hit rates, breaker state, targets",
     responses=errors(*AUTHED),
 )
-async def performance() -> Response:
-    return json_response(performance_snapshot(), headers={"Cache-Control": "no-store"})
+async def performance(request: Request) -> Response:
+    return json_response(performance_snapshot(runtime_of(request)), headers={"Cache-Control": "no-store"})

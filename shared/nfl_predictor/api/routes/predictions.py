@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from nfl_predictor.api import params
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.schemas import AUTHED, GamePredictions, WeekPredictions, errors
-from nfl_predictor.service.namespaces import GAME_NS
+from nfl_predictor.service.cache_keys import GAME_NS
 from nfl_predictor.service.views import ViewError, ViewSpec
 
 router = APIRouter(tags=["predictions"])
@@ -31,7 +31,7 @@ async def game_predictions(request: Request) -> Response:
         view = ViewSpec.parse(args["include"], args["experts"], args["fields"])
     except ViewError as exc:
         raise invalid(exc.field, str(exc)) from exc
-    service = get_services().predictions
+    service = runtime_of(request).predictions
     # The hit path stays on the event loop (memory, or one short Redis GET); the rest goes to a thread.
     served = service.cached_game(args["game_id"], view)
     if served is None:
@@ -46,7 +46,7 @@ async def game_predictions(request: Request) -> Response:
 async def week_predictions(request: Request) -> Response:
     started = time.perf_counter()
     args = params.read(request, WEEK_PARAMS)
-    service = get_services().predictions
+    service = runtime_of(request).predictions
     served = service.cached_week(args["season"], args["week"])
     if served is None:
         served = await run_blocking(service.week, args["season"], args["week"])

@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from nfl_predictor.api.deps import get_services
+from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.schemas import AUTHED, SearchResults, errors
-from nfl_predictor.service.namespaces import SEARCH_NS
+from nfl_predictor.service.cache_keys import SEARCH_NS
 
 router = APIRouter(tags=["search"])
 SourceName = Literal["all", "knowledge_base", "expert_research", "news", "predictions"]
@@ -33,6 +33,6 @@ async def search(
     started = time.perf_counter()
     if not q.strip():
         raise invalid("q", "q: must contain some text")
-    services = get_services()
-    served = await run_blocking(services.queries.search, q, source, k, threshold)
-    return served_response(request, served, max_age=services.cache.ttl_for(SEARCH_NS), started=started)
+    runtime = runtime_of(request)
+    served = await run_blocking(runtime.lookups.search, q, source, k, threshold)
+    return served_response(request, served, max_age=runtime.cache.ttl_for(SEARCH_NS), started=started)

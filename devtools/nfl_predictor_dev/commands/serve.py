@@ -1,0 +1,57 @@
+"""nfl-predictor serve: the API locally on the embedded (or configured) database, ready to call."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+
+from nfl_predictor.cli.errors import CliError
+from nfl_predictor.cli.support import local_stack, say
+from nfl_predictor.data import ingest as ingest_module
+
+from nfl_predictor_dev.local import bootstrap
+
+# The local server's defaults (the environment wins): many concurrent requests share a small bounded
+# pool, and a long-running server takes a monitoring snapshot every 30 s.
+SERVER_DEFAULTS = {"DB_POOLED": "true", "MONITOR_SNAPSHOT_SECONDS": "30"}
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1", exit_code=2)
+    if not 0 < args.port < 65536:
+        raise CliError("--port must be between 1 and 65535", exit_code=2)
+    import uvicorn
+
+    for name, value in SERVER_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    with local_stack(args) as stack:
+        bootstrap.prepare(stack.runtime, seed_demo=not args.no_seed, say=say)
+        if not ingest_module.database_is_empty(stack.database):
+            week = bootstrap.warm_next_week(stack.runtime, say)
+            key = bootstrap.demo_key(stack.database, stack.data_root)
+            say(f"demo API key (enterprise, admin): {key}")
+            if week:
+                url = f"http://{args.host}:{args.port}/v1/predictions?season={week[0]}&week={week[1]}"
+                say(f"  try: curl --compressed -H 'x-api-key: {key}' '{url}'")
+        say(f"serving on http://{args.host}:{args.port} (docs at /docs; Ctrl-C stops the server and the "
+            "embedded database)")  # fmt: skip
+        # Ctrl-C is how a local server stops; the stack still shuts down cleanly after it.
+        # lifespan off: the app has no start-up work (its Runtime builds parts lazily), as in Lambda.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run("nfl_predictor.api.app:app_from_environment", factory=True, host=args.host,
+                        port=args.port, workers=args.workers, log_level="warning", lifespan="off")  # fmt: skip
+        say("stopped")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    cmd = sub.add_parser("serve", help="run the API locally (migrates, seeds the demo league when empty)")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8000)
+    cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    cmd.add_argument(
+        "--no-seed", action="store_true", help="do not load the demo league into an empty database"
+    )
+    cmd.set_defaults(handler=serve)

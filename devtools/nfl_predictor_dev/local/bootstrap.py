@@ -1,0 +1,69 @@
+"""Make a local database ready to serve: demo data when empty, a trained model, history, a warm week."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from nfl_predictor.db import Database
+from nfl_predictor.runtime import Runtime
+
+RECENT_BACKFILL_WEEKS = 4
+
+
+def prepare(runtime: Runtime, *, seed_demo: bool, say: Callable[[str], None]) -> None:
+    from nfl_predictor.data.ingest import database_is_empty, load_demo_league
+    from nfl_predictor.service.training import active_version, train_and_store
+
+    db = runtime.db
+    seeded = False
+    if seed_demo and database_is_empty(db):
+        say(load_demo_league(db).line())
+        seeded = True
+    if database_is_empty(db):
+        return
+    if active_version(db) is None:
+        report = train_and_store(db)
+        say(f"trained model {report.model_version} on {report.games_trained} games")
+    if seeded:
+        from nfl_predictor.service.backfill import backfill_season
+
+        season = int(db.scalar("SELECT max(season) FROM games WHERE home_score IS NOT NULL"))
+        last = int(
+            db.scalar("SELECT max(week) FROM games WHERE season = :s AND home_score IS NOT NULL", s=season)
+        )
+        # The latest few weeks give the leaderboard something to show within seconds of a first start;
+        # `nfl-predictor backfill --season` fills in the rest.
+        recent = list(range(max(1, last - RECENT_BACKFILL_WEEKS + 1), last + 1))
+        history = backfill_season(db, runtime.embedder, season, weeks=recent)
+        say(
+            f"backfilled {history['games_stored']} {season} games walk-forward, graded {history['games_graded']}"
+        )
+
+
+def warm_next_week(runtime: Runtime, say: Callable[[str], None]) -> tuple[int, int] | None:
+    """Warm the next week with unplayed games; returns its (season, week)."""
+    report = runtime.predictions.warm_week()
+    if not report.get("week"):
+        return None
+    say(f"warmed {report['season']} week {report['week']}: {report['games']} games "
+        f"({report['computed']} computed) in {report['seconds']}s")  # fmt: skip
+    return int(report["season"]), int(report["week"])
+
+
+def demo_key(db: Database, data_dir: Path) -> str:
+    """The local demo key: reused while it still works, otherwise created (stored 0600 beside the data)."""
+    from nfl_predictor.service.accounts import create_api_key, find_principal
+
+    path = data_dir / "demo-api-key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key and find_principal(db, key) is not None:
+            return key
+    key = create_api_key(db, name="local demo", tier="enterprise", admin=True).key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

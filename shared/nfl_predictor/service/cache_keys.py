@@ -1,0 +1,60 @@
+"""Every cache-key shape the service uses, in one place.
+
+A key is a namespace plus canonical parameters; if two call sites built the same key differently
+the result would be silent cache misses (or, worse, one caller's body served to another), so every
+reader and writer asks this module. Kept free of heavy imports so routes can name namespaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+GAME_NS = "predictions"  # a game's full payload
+VIEW_NS = "prediction_views"  # include/experts/fields selections of it
+WEEK_NS = "week_predictions"  # a whole week as one document
+SCHEDULE_NS = "schedule"
+SIMILAR_NS = "similar"
+SEARCH_NS = "search"
+LEADERBOARD_NS = "leaderboard"
+
+ALL = (GAME_NS, VIEW_NS, WEEK_NS, SCHEDULE_NS, SIMILAR_NS, SEARCH_NS, LEADERBOARD_NS)
+
+
+class CacheKey(NamedTuple):
+    namespace: str
+    params: dict[str, Any]
+
+
+def game(game_id: str, model: str) -> CacheKey:
+    return CacheKey(GAME_NS, {"game": game_id, "model": model})
+
+
+def games(game_ids: Iterable[str], model: str) -> list[dict[str, Any]]:
+    """The parameters of several games' keys, for one MGET (``cache.get_many(GAME_NS, ...)``)."""
+    return [game(game_id, model).params for game_id in game_ids]
+
+
+def view(game_id: str, model: str, selection: dict[str, str]) -> CacheKey:
+    """A filtered view of a game; ``selection`` is ``ViewSpec.key_params()`` (include/experts/fields)."""
+    return CacheKey(VIEW_NS, {"game": game_id, "model": model, **selection})
+
+
+def week(season: int, week_number: int, model: str) -> CacheKey:
+    return CacheKey(WEEK_NS, {"season": season, "week": week_number, "model": model})
+
+
+def schedule(season: int, week_number: int | None) -> CacheKey:
+    return CacheKey(SCHEDULE_NS, {"season": season, "week": week_number})
+
+
+def similar(game_id: str, k: int, model: str) -> CacheKey:
+    return CacheKey(SIMILAR_NS, {"game": game_id, "k": k, "model": model})
+
+
+def search(text: str, source: str, k: int, threshold: float) -> CacheKey:
+    return CacheKey(SEARCH_NS, {"q": text.lower(), "source": source, "k": k, "threshold": threshold})
+
+
+def leaderboard(season: int | None) -> CacheKey:
+    return CacheKey(LEADERBOARD_NS, {"season": season})

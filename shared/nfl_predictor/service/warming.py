@@ -1,0 +1,116 @@
+"""Cache warming: predictions for a week computed, stored (with expert research) and put in Redis.
+
+Idempotent: games whose stored predictions are fresh are not recomputed, entries already cached
+are not rewritten, so a second run changes nothing. Also grades finished games that have stored
+predictions but no betting-history rows yet.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from nfl_predictor.service import cache_keys, league
+from nfl_predictor.service.cache_keys import GAME_NS
+from nfl_predictor.service.grading import grade_pending
+from nfl_predictor.vectors.embedder import Embedder
+
+if TYPE_CHECKING:
+    from nfl_predictor.db import Database
+    from nfl_predictor.service.predictions import PredictionService
+
+PREDICTION_TYPE = "full"  # the predictions row a game's full payload is stored under
+RESEARCH_TYPE = "game_preview"
+# A stored prediction within this long of expiring is refreshed now rather than left to lapse.
+FRESH_MARGIN = "30 minutes"
+
+
+def fresh_game_ids(db: Database, game_ids: list[str], version: str) -> set[str]:
+    rows = db.fetch(
+        "SELECT game_id FROM predictions WHERE game_id = ANY(:ids) AND prediction_type = :t AND model_version = :v "
+        f"AND (expires_at IS NULL OR expires_at > now() + interval '{FRESH_MARGIN}')",
+        ids=game_ids, t=PREDICTION_TYPE, v=version,
+    )  # fmt: skip
+    return {str(r[0]) for r in rows}
+
+
+def store_research(db: Database, embedder: Embedder, bodies: dict[str, bytes]) -> int:
+    """One research note per expert per game (its reasoning across categories), embedded for search,
+    plus the text embedding of each prediction's reasoning summary."""
+    notes: list[dict[str, Any]] = []
+    for game_id, body in bodies.items():
+        payload = orjson.loads(body)
+        by_expert: dict[str, list[dict[str, Any]]] = {}
+        for item in payload["experts"]:
+            by_expert.setdefault(item["expert"], []).append(item)
+        title = f"{payload['away_team']} at {payload['home_team']}"
+        for expert, items in by_expert.items():
+            lines = [f"{i['category']}: {i['value']} ({i['reasoning']})" for i in items[:10]]
+            notes.append({"x": expert, "g": game_id, "c": f"{title}. " + " ".join(lines),
+                          "m": orjson.dumps({"categories": len(items), "model_version": payload["model_version"]}).decode(),
+                          "r": round(sum(float(i.get("confidence", 0.5)) for i in items) / len(items), 4)})  # fmt: skip
+    if not notes:
+        return 0
+    vectors = embedder.embed([n["c"] for n in notes])
+    reasoning = db.fetch("SELECT game_id, reasoning_text FROM predictions WHERE game_id = ANY(:ids) "
+                         "AND prediction_type = :t", ids=list(bodies), t=PREDICTION_TYPE)  # fmt: skip
+    reasoning_vectors = embedder.embed([r[1] or "" for r in reasoning])
+    with db.transaction() as tx:
+        tx.run("DELETE FROM expert_research WHERE game_id = ANY(:ids) AND research_type = :t",
+               ids=list(bodies), t=RESEARCH_TYPE)  # fmt: skip
+        tx.run_many(
+            "INSERT INTO expert_research (expert_id, research_type, game_id, content, metadata, embedding, "
+            "relevance_score) VALUES (:x, :t, :g, :c, CAST(:m AS jsonb), :e, :r)",
+            [{**n, "t": RESEARCH_TYPE, "e": vectors[i]} for i, n in enumerate(notes)],
+        )
+        tx.run_many("UPDATE predictions SET reasoning_embedding = :e WHERE game_id = :g AND prediction_type = :t",
+                    [{"g": r[0], "e": reasoning_vectors[i], "t": PREDICTION_TYPE} for i, r in enumerate(reasoning)])  # fmt: skip
+    return len(notes)
+
+
+def target_week(db: Database, season: int | None, week: int | None) -> tuple[int, int] | None:
+    if season is not None and week is not None:
+        return season, week
+    upcoming = league.upcoming_weeks(db, limit=1)
+    return upcoming[0] if upcoming else None
+
+
+def warm_week(service: PredictionService, season: int | None = None, week: int | None = None, *,
+              force: bool = False) -> dict[str, Any]:  # fmt: skip
+    """Grade what finished, then compute, store (with research) and cache the week's games; the
+    whole-week document is rebuilt from the per-game entries. Default week: the next unplayed one."""
+    started = time.perf_counter()
+    db, cache = service.db, service.cache
+    report: dict[str, Any] = {"season": season, "week": week, "games": 0, "computed": 0, "skipped_fresh": 0,
+                              "cached": 0, "research_notes": 0, "graded_games": 0}  # fmt: skip
+    report["graded_games"] = grade_pending(db, service.embedder)
+    target = target_week(db, season, week)
+    if target is None:
+        report["seconds"] = round(time.perf_counter() - started, 3)
+        return report
+    report["season"], report["week"] = target
+    games = league.week_games(db, *target)
+    if not games and season is not None:
+        raise LookupError(f"no games in season {target[0]} week {target[1]}")
+    version = service.params.get().model_version
+    ids = [g["game_id"] for g in games]
+    fresh = set() if force else fresh_game_ids(db, ids, version)
+    stale = [g for g in games if g["game_id"] not in fresh]
+    computed = service.compute_batched(stale, cache_version=version) if stale else {}
+    report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
+    report["research_notes"] = store_research(db, service.embedder, computed) if computed else 0
+
+    # Fresh games not in the cache (another process stored them, or Redis restarted): fill it.
+    rest = [gid for gid in ids if gid not in computed]
+    cached = cache.get_many(GAME_NS, cache_keys.games(rest, version)) if rest else []
+    uncached = [gid for gid, entry in zip(rest, cached, strict=True) if entry is None]
+    stored = service.stored_bodies(uncached, version) if uncached else {}
+    service.cache_bodies(stored, version)
+    report["cached"] = len(computed) + len(stored)
+    if report["cached"]:
+        cache.delete(*cache_keys.week(target[0], target[1], version))
+    service.week(*target)  # the whole-week document, assembled from the per-game entries just cached
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    return report
