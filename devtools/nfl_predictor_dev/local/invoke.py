@@ -149,6 +149,26 @@ def load_template(path: Path) -> dict[str, Any]:
     return dict(yaml_parse(path.read_text(encoding="utf-8")))
 
 
+def _variables(properties: Mapping[str, Any]) -> dict[str, Any]:
+    return dict((properties.get("Environment") or {}).get("Variables") or {})
+
+
+def _environment(variables: Mapping[str, Any], resolver: Resolver) -> tuple[dict[str, str], list[str]]:
+    """The variables that resolve locally, and the names of those that only exist in AWS."""
+    environment, dropped = {}, []
+    for name, raw in variables.items():
+        try:
+            value = _text(resolver.value(raw))
+        except Unresolvable:
+            dropped.append(name)
+            continue
+        if name in AWS_ONLY_VARIABLES:
+            dropped.append(name)
+        elif value != "":  # empty means unset to the settings: leave the shell's value alone
+            environment[name] = value
+    return environment, dropped
+
+
 def function_spec(
     template_path: Path, logical_id: str, overrides: Mapping[str, str] | None = None
 ) -> FunctionSpec:
@@ -161,22 +181,9 @@ def function_spec(
         )
     resolver = Resolver(template, overrides)
     globals_ = (template.get("Globals") or {}).get("Function") or {}
-    props = {**globals_, **resources[logical_id].get("Properties", {})}
-    variables = {
-        **((globals_.get("Environment") or {}).get("Variables") or {}),
-        **((resources[logical_id].get("Properties", {}).get("Environment") or {}).get("Variables") or {}),
-    }
-    environment, dropped = {}, []
-    for name, raw in variables.items():
-        try:
-            value = _text(resolver.value(raw))
-        except Unresolvable:
-            dropped.append(name)
-            continue
-        if name in AWS_ONLY_VARIABLES:
-            dropped.append(name)
-        elif value != "":  # empty means unset to the settings: leave the shell's value alone
-            environment[name] = value
+    own = resources[logical_id].get("Properties", {})
+    props = {**globals_, **own}
+    environment, dropped = _environment({**_variables(globals_), **_variables(own)}, resolver)
     if "Handler" not in props or not isinstance(props.get("CodeUri"), str):
         raise InvokeError(f"{logical_id}: needs a Handler and a local CodeUri to run here")
     try:
@@ -198,7 +205,7 @@ def function_spec(
 @contextlib.contextmanager
 def function_environment(spec: FunctionSpec) -> Iterator[None]:
     """The function's variables, under what the shell already set (like ``sam local invoke --env-vars``)."""
-    added = {k: v for k, v in spec.environment.items() if k not in os.environ}
+    added = {k: v for k, v in spec.environment.items() if k not in os.environ}  # env plumbing
     os.environ.update(added)
     try:
         yield

@@ -33,7 +33,7 @@ class EmbeddedPostgres:
     def start(self) -> EmbeddedPostgres:
         # pgserver logs every step at INFO; keep the CLI's output readable.
         logging.getLogger("pgserver").setLevel(logging.WARNING)
-        if not os.environ.get("XDG_RUNTIME_DIR"):
+        if not os.environ.get("XDG_RUNTIME_DIR"):  # env plumbing: pgserver's own variable
             # pgserver asks platformdirs for a runtime dir; give it a private one rather than /tmp.
             runtime = self.data_dir.parent / "run"
             runtime.mkdir(parents=True, exist_ok=True, mode=0o700)

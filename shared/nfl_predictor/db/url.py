@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from nfl_predictor.config import ConfigError
 
@@ -62,6 +62,31 @@ class PgTarget:
         return kwargs
 
 
+_QUERY_PARAMETERS = {"host", "port", "sslmode", "sslrootcert", "application_name", "user", "password",
+                     "dbname", "connect_timeout", "options"}  # fmt: skip
+
+
+def _query(raw: str, variable: str) -> dict[str, str]:
+    query = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    unknown = set(query) - _QUERY_PARAMETERS
+    if unknown:
+        raise ConfigError(f"{variable}: unsupported query parameter(s): {', '.join(sorted(unknown))}")
+    return query
+
+
+def _port(from_query: str | None, parts: SplitResult, variable: str) -> int:
+    try:
+        return int(from_query or parts.port or 5432)
+    except ValueError:
+        raise ConfigError(f"{variable}: port must be a number") from None
+
+
+def _sslmode(value: str, variable: str) -> str:
+    if value not in _SSLMODES:
+        raise ConfigError(f"{variable}: sslmode must be one of {', '.join(_SSLMODES)}")
+    return value
+
+
 def parse_database_url(
     url: str, *, default_sslmode: str = "prefer", variable: str = "DATABASE_URL"
 ) -> PgTarget:
@@ -69,26 +94,14 @@ def parse_database_url(
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
         raise ConfigError(f"{variable}: expected a postgresql:// URL")
-    query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    unknown = set(query) - {"host", "port", "sslmode", "sslrootcert", "application_name", "user", "password",
-                            "dbname", "connect_timeout", "options"}  # fmt: skip
-    if unknown:
-        raise ConfigError(f"{variable}: unsupported query parameter(s): {', '.join(sorted(unknown))}")
-
-    try:
-        port = int(query.get("port") or parts.port or 5432)
-    except ValueError:
-        raise ConfigError(f"{variable}: port must be a number") from None
-
+    query = _query(parts.query, variable)
+    port = _port(query.get("port"), parts, variable)
     host = query.get("host") or (unquote(parts.hostname) if parts.hostname else None)
     unix_sock = None
     if host and host.startswith("/"):
         unix_sock = f"{host.rstrip('/')}/.s.PGSQL.{port}"
 
-    sslmode = query.get("sslmode", default_sslmode)
-    if sslmode not in _SSLMODES:
-        raise ConfigError(f"{variable}: sslmode must be one of {', '.join(_SSLMODES)}")
-
+    sslmode = _sslmode(query.get("sslmode", default_sslmode), variable)
     user = query.get("user") or (unquote(parts.username) if parts.username else "postgres")
     password = query.get("password") or (unquote(parts.password) if parts.password else None)
     database = query.get("dbname") or unquote(parts.path.lstrip("/")) or user
