@@ -25,7 +25,8 @@ def test_scheduled_run_warms_the_next_week_and_a_second_run_changes_nothing(
     api_stack: ApiStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     season, week = api_stack.upcoming_week
-    first = make_handler(api_stack.runtime)({"source": "aws.scheduler"}, LambdaContext())
+    handler = make_handler(api_stack.runtime)
+    first = handler({"source": "aws.scheduler"}, LambdaContext())
     assert (first["season"], first["week"]) == (season, week)
     assert first["games"] == first["computed"] == first["cached"] > 1 and first["skipped_fresh"] == 0
     assert first["research_notes"] == 15 * first["games"]
@@ -41,18 +42,17 @@ def test_scheduled_run_warms_the_next_week_and_a_second_run_changes_nothing(
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
     assert any(m.get("Warm_computed") == [float(first["computed"])] for m in emf)
 
-    second = make_handler(api_stack.runtime)({"source": "aws.scheduler"}, LambdaContext())
+    second = handler({"source": "aws.scheduler"}, LambdaContext())
     assert second["computed"] == 0 and second["cached"] == 0 and second["skipped_fresh"] == first["games"]
     assert snapshot(api_stack) == stored  # same rows, same timestamps: nothing rewritten
 
 
 def test_on_demand_week_and_force(api_stack: ApiStack) -> None:
     season, week = api_stack.upcoming_week
-    report = make_handler(api_stack.runtime)({"season": season, "week": week + 1}, LambdaContext())
+    handler = make_handler(api_stack.runtime)
+    report = handler({"season": season, "week": week + 1}, LambdaContext())
     assert report["week"] == week + 1 and report["computed"] == report["games"]
-    forced = make_handler(api_stack.runtime)(
-        {"season": season, "week": week + 1, "force": True}, LambdaContext()
-    )
+    forced = handler({"season": season, "week": week + 1, "force": True}, LambdaContext())
     assert forced["computed"] == forced["games"] and forced["skipped_fresh"] == 0
 
 
