@@ -519,9 +519,9 @@ class CacheManager:
         try:
             entry = self._load(namespace, res, producer, ttl_s, stale)
         except BaseException as exc:
-            self._flight.finish(res.key, flight, None, exc)
+            self._flight.finish(res.key, flight, error=exc)
             raise
-        self._flight.finish(res.key, flight, entry, None)
+        self._flight.finish(res.key, flight, result=entry)
         return entry
 
     def _load(
