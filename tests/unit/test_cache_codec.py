@@ -44,7 +44,7 @@ def test_gzip_body_of_identity_is_compressed_once() -> None:
     first = entry.gzip_body()
     assert entry.gzip_body() is first
     assert gzip.decompress(first) == BODY
-    assert entry.with_view("l1", True).gzip_body() is first
+    assert entry.with_view("l1", is_stale=True).gzip_body() is first
 
 
 def test_gzip_is_deterministic() -> None:

@@ -103,6 +103,7 @@ class CacheEntry:
         created_at: float,
         fresh_until: float,
         tier: Tier = "l1",
+        *,
         is_stale: bool = False,
     ) -> None:
         self.body = body
@@ -127,9 +128,9 @@ class CacheEntry:
             self._gzip = gzip_compress(self.identity_body())
         return self._gzip
 
-    def with_view(self, tier: Tier, is_stale: bool) -> CacheEntry:
+    def with_view(self, tier: Tier, *, is_stale: bool) -> CacheEntry:
         twin = CacheEntry(
-            self.body, self.encoding, self.etag, self.created_at, self.fresh_until, tier, is_stale
+            self.body, self.encoding, self.etag, self.created_at, self.fresh_until, tier, is_stale=is_stale
         )
         twin._gzip = self._gzip
         return twin
@@ -200,7 +201,7 @@ def decode(raw: bytes, generation: int, now: float, grace_s: float) -> CacheEntr
     if stale and now >= fresh + grace_s:
         return None
     return CacheEntry(
-        raw[_HEADER_SIZE + plen :], encoding, etag.decode("ascii"), created, fresh, "redis", stale
+        raw[_HEADER_SIZE + plen :], encoding, etag.decode("ascii"), created, fresh, "redis", is_stale=stale
     )
 
 

@@ -36,7 +36,7 @@ class Invalidator:
         """Make every entry of ``namespace`` unreachable, in all processes, with one INCRBY."""
         prefix = self._resolver.namespace_prefix(namespace)
         l1_removed = self._l1.delete_where(lambda key, _record: key.startswith(prefix))
-        return InvalidationResult(l1_removed, 0, self._stamps.bump_generation(namespace))
+        return InvalidationResult(l1_removed, 0, l2_ok=self._stamps.bump_generation(namespace))
 
     def matching(self, namespace: str, match: keys.Params, *, batch: int) -> InvalidationResult:
         """Remove the entries whose params include every ``match`` pair exactly.
@@ -52,15 +52,15 @@ class Invalidator:
         )
         redis = self._redis
         if redis is None:
-            return InvalidationResult(l1_removed, 0, True)
+            return InvalidationResult(l1_removed, 0, l2_ok=True)
         removed = 0
         try:
             for found in redis.scan(prefix + "*", count=batch):
                 removed += self._unlink_matches(redis, prefix, wanted, found)
         except RedisUnavailableError:
-            return InvalidationResult(l1_removed, removed, False)
+            return InvalidationResult(l1_removed, removed, l2_ok=False)
         # After the UNLINKs: a process refilling L1 on the new epoch must not find the old values.
-        return InvalidationResult(l1_removed, removed, self._stamps.bump_epoch(namespace))
+        return InvalidationResult(l1_removed, removed, l2_ok=self._stamps.bump_epoch(namespace))
 
     @staticmethod
     def _unlink_matches(redis: RedisTier, prefix: str, wanted: set[str], found: list[str]) -> int:

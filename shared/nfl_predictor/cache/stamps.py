@@ -84,7 +84,7 @@ class NamespaceStamps:
         if verified:
             stamp = int(raw)  # type: ignore[arg-type]
         # Missing ("no news") or unreachable: keep what we knew, so L1 keeps serving.
-        self._states[namespace] = _NsState(stamp, time.monotonic() + self._refresh_s, verified)
+        self._states[namespace] = _NsState(stamp, time.monotonic() + self._refresh_s, verified=verified)
         return stamp
 
     def verified(self, namespace: str) -> int | None:
@@ -95,7 +95,7 @@ class NamespaceStamps:
         return None
 
     def observe(self, namespace: str, stamp: int) -> None:
-        self._states[namespace] = _NsState(stamp, time.monotonic() + self._refresh_s, True)
+        self._states[namespace] = _NsState(stamp, time.monotonic() + self._refresh_s, verified=True)
 
     def seen(self, namespace: str, raw: bytes | None) -> int | None:
         """Record a stamp read from Redis; a missing one (evicted, restart) un-verifies ours, so the
@@ -131,8 +131,8 @@ class NamespaceStamps:
         if redis is not None and redis.available:
             stamp = self.for_write(namespace)
             if stamp is not None:
-                return WriteStamp(stamp, True)
-        return WriteStamp(self.current(namespace), False)
+                return WriteStamp(stamp, to_redis=True)
+        return WriteStamp(self.current(namespace), to_redis=False)
 
     # -- invalidating -----------------------------------------------------------------------------
 

@@ -58,13 +58,13 @@ class Tiers:
         entry = record.entry
         if time.time() < entry.fresh_until:
             return entry, None
-        return None, entry.with_view("l1", True)
+        return None, entry.with_view("l1", is_stale=True)
 
     def fill_l1(self, res: Resolved, entry: CacheEntry, stamp: int | None) -> CacheEntry:
         """The entry as L1 serves it (stored when there is a stamp to validate it against)."""
         if stamp is None or not self._l1.enabled:
             return entry
-        local = entry if entry.tier == "l1" and not entry.is_stale else entry.with_view("l1", False)
+        local = entry if entry.tier == "l1" and not entry.is_stale else entry.with_view("l1", is_stale=False)
         self._l1.put(res.key, local, stamp, entry.fresh_until + self._stale_grace_s, res.params)
         return local
 
