@@ -8,7 +8,7 @@ invalidation, ``codec`` for the entry format.
 from nfl_predictor.cache.codec import CacheEntry
 from nfl_predictor.cache.config import CacheConfig
 from nfl_predictor.cache.invalidation import InvalidationResult
-from nfl_predictor.cache.keys import make_key, normalise_params
+from nfl_predictor.cache.keys import normalise_params
 from nfl_predictor.cache.manager import CacheManager
 
-__all__ = ["CacheConfig", "CacheEntry", "CacheManager", "InvalidationResult", "make_key", "normalise_params"]
+__all__ = ["CacheConfig", "CacheEntry", "CacheManager", "InvalidationResult", "normalise_params"]

@@ -168,19 +168,6 @@ def pack(entry: CacheEntry, generation: int, params: bytes = b"") -> bytes:
     return b"".join((header, params, entry.body))
 
 
-def unpack(raw: bytes, tier: Tier = "redis") -> tuple[CacheEntry, int]:
-    """(entry, generation) from stored bytes. ``is_stale`` is left False for the caller to set."""
-    try:
-        magic, fmt, enc, _, plen, generation, created, fresh, etag = HEADER.unpack_from(raw)
-        encoding = ENCODINGS[enc]
-    except (struct.error, IndexError) as exc:
-        raise EntryFormatError("not a cache entry") from exc
-    if magic != MAGIC or fmt != FORMAT:
-        raise EntryFormatError(f"unknown entry format {magic:#x}/{fmt}")
-    body = raw[HEADER.size + plen :]
-    return CacheEntry(body, encoding, etag.decode("ascii"), created, fresh, tier), generation
-
-
 _unpack_header = HEADER.unpack_from
 _HEADER_SIZE = HEADER.size
 
