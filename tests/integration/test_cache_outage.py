@@ -6,17 +6,18 @@ import math
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from nfl_predictor.cache import CacheManager
+from nfl_predictor.cache import CacheConfig, CacheManager
 from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 TIMEOUT_S = 0.3
 COOLDOWN_S = 0.8
 
 
-def _manager(url: str, **kw: object) -> CacheManager:
-    options: dict[str, object] = {
+def _manager(url: str, **kw: Any) -> CacheManager:
+    options: dict[str, Any] = {
         "socket_timeout_s": TIMEOUT_S,
         "connect_timeout_s": TIMEOUT_S,
         "breaker_failure_threshold": 3,
@@ -24,7 +25,7 @@ def _manager(url: str, **kw: object) -> CacheManager:
         "stamp_refresh_s": 0.2,
         **kw,
     }
-    return CacheManager(url, **options)  # type: ignore[arg-type]
+    return CacheManager(CacheConfig(url, **options))
 
 
 def _produce(i: int) -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 import redis
-from nfl_predictor.cache import CacheManager, codec
+from nfl_predictor.cache import CacheConfig, CacheManager, codec
 from nfl_predictor.cache.health import summarise_info
 from nfl_predictor.cache.redis_tier import make_client
 from nfl_predictor_dev.local.redis_server import find_redis_server, free_port
@@ -40,7 +40,7 @@ def make(redis_url: str) -> Iterator[Make]:
     made: list[CacheManager] = []
 
     def factory(**kw: Any) -> CacheManager:
-        manager = CacheManager(redis_url, **kw)
+        manager = CacheManager(CacheConfig(redis_url, **kw))
         made.append(manager)
         return manager
 
@@ -188,14 +188,6 @@ def test_get_many_is_one_mget(make: Make, raw: redis.Redis) -> None:
     assert got[0].tier == "l1" and got[1].tier == "redis"  # type: ignore[union-attr]
 
 
-def test_warm_writes_in_one_pipeline(make: Make, raw: redis.Redis) -> None:
-    cache = make()
-    assert cache.warm("predictions", [{"g": g} for g in range(10)], lambda p: {"g": p["g"]}) == 10  # type: ignore[index]
-    assert cache.warm("predictions", [{"g": g} for g in range(12)], lambda p: {"g": p["g"]}) == 2  # type: ignore[index]
-    fresh = make()
-    assert fresh.get("predictions", {"g": 11}).identity_body() == b'{"g":11}'  # type: ignore[union-attr]
-
-
 def test_lost_generation_key_never_resurrects_old_values(make: Make, raw: redis.Redis) -> None:
     cache = make(l1_max_entries=0)
     cache.set("predictions", {"g": 1}, b'"old"')
@@ -322,14 +314,16 @@ def test_real_tls_with_password() -> None:
         pytest.skip("no redis-server here supports TLS")
     try:
         url = f"rediss://:hunter2@127.0.0.1:{port}/0?ssl_ca_certs={cert}"
-        writer = CacheManager(url, socket_timeout_s=2, connect_timeout_s=2)
-        reader = CacheManager(url, socket_timeout_s=2, connect_timeout_s=2)
+        writer = CacheManager(CacheConfig(url, socket_timeout_s=2, connect_timeout_s=2))
+        reader = CacheManager(CacheConfig(url, socket_timeout_s=2, connect_timeout_s=2))
         writer.set("predictions", {"g": 1}, BIG)
         entry = reader.get("predictions", {"g": 1})
         assert entry is not None and entry.tier == "redis" and entry.identity_body() == BIG
         report = reader.health()["redis"]
         assert report["tls"] and report["connected"] and report["breaker"]["state"] == "closed"
-        wrong = CacheManager(f"rediss://:wrong@127.0.0.1:{port}/0?ssl_ca_certs={cert}", socket_timeout_s=2)
+        wrong = CacheManager(
+            CacheConfig(f"rediss://:wrong@127.0.0.1:{port}/0?ssl_ca_certs={cert}", socket_timeout_s=2)
+        )
         assert wrong.get_or_compute("predictions", {"g": 1}, lambda: b'"local"').body == b'"local"'
         for manager in (writer, reader, wrong):
             manager.close()

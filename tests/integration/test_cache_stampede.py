@@ -10,7 +10,7 @@ import threading
 import time
 
 import redis
-from nfl_predictor.cache import CacheManager
+from nfl_predictor.cache import CacheConfig, CacheManager
 
 BODY = b'{"game":"2024_01_KC_BAL","predictions":[1,2,3]}'
 COUNTER = "test:producer-runs"
@@ -18,7 +18,7 @@ COUNTER = "test:producer-runs"
 
 def _hammer(url: str, threads: int, start_barrier: threading.Barrier | None = None) -> list[bytes]:
     """``threads`` concurrent get_or_compute calls for one cold key through one manager."""
-    cache = CacheManager(url, lock_wait_s=10.0)
+    cache = CacheManager(CacheConfig(url, lock_wait_s=10.0))
     counter = redis.Redis.from_url(url)
 
     def produce() -> bytes:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from nfl_predictor.cache import CacheManager
+from nfl_predictor.cache import CacheConfig, CacheManager
 from nfl_predictor.service.ratelimit import Limit, RateLimiter
 from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 
 def limiter(url: str, limits: dict[str, Limit]) -> RateLimiter:
-    cache = CacheManager(url, breaker_cooldown_s=30)
+    cache = CacheManager(CacheConfig(url, breaker_cooldown_s=30))
     return RateLimiter(cache.redis_tier, limits)
 
 

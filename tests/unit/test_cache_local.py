@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import orjson
 import pytest
-from nfl_predictor.cache import CacheEntry, CacheManager
+from nfl_predictor.cache import CacheConfig, CacheEntry, CacheManager
 from nfl_predictor.config import Settings
 
 
-def manager(**kw: object) -> CacheManager:
-    return CacheManager(None, **kw)  # type: ignore[arg-type]
+def manager(**kw: Any) -> CacheManager:
+    return CacheManager(CacheConfig(**kw))
 
 
 def test_get_or_compute_computes_once_then_hits_l1() -> None:
@@ -163,19 +164,17 @@ def test_exact_match_invalidation_in_l1() -> None:
         cache.invalidate_matching("predictions", {})
 
 
-def test_get_many_and_warm() -> None:
+def test_get_many() -> None:
     cache = manager()
     cache.set("predictions", {"g": 1}, b"1")
     got = cache.get_many("predictions", [{"g": 1}, {"g": 2}])
     assert got[0] is not None and got[0].body == b"1" and got[1] is None
-    computed = cache.warm("predictions", [{"g": 1}, {"g": 2}, {"g": 3}], lambda p: {"g": p["g"]})  # type: ignore[index]
-    assert computed == 2
+    cache.set("predictions", {"g": 2}, {"g": 2})
     assert [e.body if e else None for e in cache.get_many("predictions", [{"g": 2}, {"g": 3}])] == [
         b'{"g":2}',
-        b'{"g":3}',
+        None,
     ]
-    assert cache.warm("predictions", [{"g": 1}], lambda p: b"new", force=True) == 1
-    assert cache.get("predictions", {"g": 1}).body == b"new"  # type: ignore[union-attr]
+    assert cache.stats.l1_hits == 2 and cache.stats.l1_misses == 2
 
 
 def test_large_l1_only_entries_stay_identity_and_gzip_on_demand() -> None:
@@ -222,6 +221,13 @@ def test_namespace_ttls_exact_names_win_over_patterns() -> None:
 
 def test_rejects_bad_configuration() -> None:
     with pytest.raises(ValueError):
-        manager(codec_name="brotli")
+        CacheConfig(codec_name="brotli")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        manager(ttl_jitter=1.5)
+        CacheConfig(ttl_jitter=1.5)
+
+
+def test_a_url_or_none_is_shorthand_for_a_config() -> None:
+    assert CacheManager().config == CacheManager(None).config == CacheConfig()
+    remote = CacheManager("redis://127.0.0.1:1/0")  # constructing never connects
+    assert remote.redis_configured and remote.config.redis_url == "redis://127.0.0.1:1/0"
+    remote.close()

@@ -2,9 +2,24 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from nfl_predictor.cache.singleflight import SingleFlight
+
+
+def _do(flight: SingleFlight[int], key: str, fn: Callable[[], int]) -> int:
+    """The protocol read-through follows: the leader computes and finishes, followers wait."""
+    call, leader = flight.begin(key)
+    if not leader:
+        return call.wait()
+    try:
+        result = fn()
+    except BaseException as exc:
+        flight.finish(key, call, error=exc)
+        raise
+    flight.finish(key, call, result=result)
+    return result
 
 
 def test_concurrent_callers_share_one_computation() -> None:
@@ -23,7 +38,7 @@ def test_concurrent_callers_share_one_computation() -> None:
 
     def call() -> None:
         barrier.wait()
-        results.append(flight.do("k", compute))
+        results.append(_do(flight, "k", compute))
 
     threads = [threading.Thread(target=call) for _ in range(20)]
     for t in threads:
@@ -32,7 +47,7 @@ def test_concurrent_callers_share_one_computation() -> None:
         t.join()
     assert runs == 1
     assert results == [42] * 20
-    assert len(flight) == 0
+    assert flight.begin("k")[1]  # the key was freed: the next caller leads
 
 
 def test_errors_reach_every_waiter_and_the_key_is_freed() -> None:
@@ -40,11 +55,10 @@ def test_errors_reach_every_waiter_and_the_key_is_freed() -> None:
     leader, is_leader = flight.begin("k")
     follower, is_follower_leader = flight.begin("k")
     assert is_leader and not is_follower_leader and follower is leader
-    flight.finish("k", leader, None, ValueError("nope"))
+    flight.finish("k", leader, error=ValueError("nope"))
     with pytest.raises(ValueError):
         follower.wait()
-    assert not flight.in_flight("k")
-    assert flight.do("k", lambda: 7) == 7
+    assert _do(flight, "k", lambda: 7) == 7  # the key was freed: this caller led and computed
 
 
 def test_wait_timeout() -> None:
@@ -52,6 +66,6 @@ def test_wait_timeout() -> None:
     call, _ = flight.begin("k")
     with pytest.raises(TimeoutError):
         call.wait(timeout=0.01)
-    flight.finish("k", call, 1, None)
+    flight.finish("k", call, result=1)
     assert call.wait(timeout=0.01) == 1
     assert call.wait() == 1  # the latch stays open for late waiters

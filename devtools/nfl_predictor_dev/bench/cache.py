@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 import orjson
-from nfl_predictor.cache import CacheManager
+from nfl_predictor.cache import CacheConfig, CacheManager
 from nfl_predictor.cache.codec import ETAG_ALGORITHM
 
 from nfl_predictor_dev.bench.context import BenchContext, profile_calls
@@ -68,7 +68,7 @@ def l2_hit(ctx: BenchContext, url: str, body: bytes) -> Measurement:
     import redis
 
     rounds, per_round = _rounds(ctx)
-    cache = CacheManager(url, l1_max_entries=0)  # L1 off: every get is a Redis round trip
+    cache = CacheManager(CacheConfig(url, l1_max_entries=0))  # L1 off: every get is a Redis round trip
     cache.set(NAMESPACE, GAME, body)
     key = cache.key(NAMESPACE, GAME)
     timeouts = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
@@ -151,7 +151,7 @@ def _unreachable_url() -> str:
 def breaker_open(ctx: BenchContext, document: dict[str, Any]) -> Measurement:
     """Redis unreachable; get_or_compute on cold keys vs the bare producer."""
     rounds, per_round = _rounds(ctx)
-    cache = CacheManager(_unreachable_url(), breaker_cooldown_s=3600.0)  # stays open while we measure
+    cache = CacheManager(CacheConfig(_unreachable_url(), breaker_cooldown_s=3600.0))  # stays open throughout
 
     def producer() -> bytes:
         return orjson.dumps(document)  # what a real producer does last: serialise the payload

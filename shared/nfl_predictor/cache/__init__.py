@@ -1,11 +1,14 @@
 """Two-tier cache: in-process LRU (L1) over Redis (L2), storing final HTTP body bytes.
 
-Use one ``CacheManager`` per process (``CacheManager.from_settings``, built by the Runtime); see
-``manager`` for the read path, invalidation and failure behaviour, ``codec`` for the entry format.
+Build one ``CacheManager`` per process (``CacheManager.from_settings``; the API keeps it on its
+services object); see ``manager`` for the read path and failure behaviour, ``stamps`` for
+invalidation, ``codec`` for the entry format.
 """
 
 from nfl_predictor.cache.codec import CacheEntry
-from nfl_predictor.cache.keys import make_key, normalise_params
-from nfl_predictor.cache.manager import CacheManager, InvalidationResult
+from nfl_predictor.cache.config import CacheConfig
+from nfl_predictor.cache.invalidation import InvalidationResult
+from nfl_predictor.cache.keys import normalise_params
+from nfl_predictor.cache.manager import CacheManager
 
-__all__ = ["CacheEntry", "CacheManager", "InvalidationResult", "make_key", "normalise_params"]
+__all__ = ["CacheConfig", "CacheEntry", "CacheManager", "InvalidationResult", "normalise_params"]

@@ -72,10 +72,6 @@ class CircuitBreaker:
             return "open"
         return "half_open"
 
-    @property
-    def consecutive_failures(self) -> int:
-        return self._failures
-
     def snapshot(self) -> dict[str, object]:
         return {
             "state": self.state,

@@ -103,6 +103,7 @@ class CacheEntry:
         created_at: float,
         fresh_until: float,
         tier: Tier = "l1",
+        *,
         is_stale: bool = False,
     ) -> None:
         self.body = body
@@ -127,9 +128,9 @@ class CacheEntry:
             self._gzip = gzip_compress(self.identity_body())
         return self._gzip
 
-    def with_view(self, tier: Tier, is_stale: bool) -> CacheEntry:
+    def with_view(self, tier: Tier, *, is_stale: bool) -> CacheEntry:
         twin = CacheEntry(
-            self.body, self.encoding, self.etag, self.created_at, self.fresh_until, tier, is_stale
+            self.body, self.encoding, self.etag, self.created_at, self.fresh_until, tier, is_stale=is_stale
         )
         twin._gzip = self._gzip
         return twin
@@ -167,19 +168,6 @@ def pack(entry: CacheEntry, generation: int, params: bytes = b"") -> bytes:
     return b"".join((header, params, entry.body))
 
 
-def unpack(raw: bytes, tier: Tier = "redis") -> tuple[CacheEntry, int]:
-    """(entry, generation) from stored bytes. ``is_stale`` is left False for the caller to set."""
-    try:
-        magic, fmt, enc, _, plen, generation, created, fresh, etag = HEADER.unpack_from(raw)
-        encoding = ENCODINGS[enc]
-    except (struct.error, IndexError) as exc:
-        raise EntryFormatError("not a cache entry") from exc
-    if magic != MAGIC or fmt != FORMAT:
-        raise EntryFormatError(f"unknown entry format {magic:#x}/{fmt}")
-    body = raw[HEADER.size + plen :]
-    return CacheEntry(body, encoding, etag.decode("ascii"), created, fresh, tier), generation
-
-
 _unpack_header = HEADER.unpack_from
 _HEADER_SIZE = HEADER.size
 
@@ -200,7 +188,7 @@ def decode(raw: bytes, generation: int, now: float, grace_s: float) -> CacheEntr
     if stale and now >= fresh + grace_s:
         return None
     return CacheEntry(
-        raw[_HEADER_SIZE + plen :], encoding, etag.decode("ascii"), created, fresh, "redis", stale
+        raw[_HEADER_SIZE + plen :], encoding, etag.decode("ascii"), created, fresh, "redis", is_stale=stale
     )
 
 

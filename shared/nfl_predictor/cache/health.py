@@ -7,7 +7,15 @@ then, which is fine for metrics and keeps the hit path free of another lock.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from nfl_predictor.cache import codec
+from nfl_predictor.cache.redis_tier import UNAVAILABLE
+
+if TYPE_CHECKING:
+    from nfl_predictor.cache.config import CacheConfig
+    from nfl_predictor.cache.memory import MemoryTier
+    from nfl_predictor.cache.redis_tier import RedisTier
 
 
 @dataclass
@@ -72,3 +80,47 @@ def summarise_info(
             "loading": bool(_int(info, "loading")),
         },
     }
+
+
+def report(stats: Stats, l1: MemoryTier, redis: RedisTier | None, config: CacheConfig) -> dict[str, Any]:
+    """Per-tier hits/misses/hit rate, breaker state and a digest of Redis INFO (if reachable)."""
+    out: dict[str, Any] = {
+        "l1": {
+            "hits": stats.l1_hits,
+            "misses": stats.l1_misses,
+            "hit_rate": hit_rate(stats.l1_hits, stats.l1_misses),
+            "entries": len(l1),
+            "bytes": l1.bytes_used,
+            "max_entries": l1.max_entries,
+            "max_bytes": l1.max_bytes,
+            "evictions": l1.evictions,
+        },
+        "redis": {"configured": redis is not None},
+        "counters": stats.snapshot(),
+        "etag_algorithm": codec.ETAG_ALGORITHM,
+    }
+    if redis is not None:
+        out["redis"] = _redis_section(stats, redis, config)
+    return out
+
+
+def _redis_section(stats: Stats, redis: RedisTier, config: CacheConfig) -> dict[str, Any]:
+    section: dict[str, Any] = {
+        "configured": True,
+        "tls": config.tls,
+        "hits": stats.redis_hits,
+        "misses": stats.redis_misses,
+        "hit_rate": hit_rate(stats.redis_hits, stats.redis_misses),
+        "errors": redis.errors,
+        "skipped_breaker_open": redis.skipped,
+        "breaker": None,  # filled last: the INFO call below may open or close it
+        "connected": False,
+    }
+    got = redis.info()
+    if got is not UNAVAILABLE:
+        info, latency_ms = got
+        section.update(
+            summarise_info(info, latency_ms, config.clients_alert_threshold, config.memory_alert_ratio)
+        )
+    section["breaker"] = redis.breaker.snapshot()
+    return section

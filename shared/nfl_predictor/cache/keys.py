@@ -17,9 +17,9 @@ import datetime as _dt
 import enum
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 PREFIX = "nflp"
 MAX_KEY_LENGTH = 100
@@ -103,15 +103,6 @@ def param_pairs(normalised: str) -> set[str]:
     return set(normalised.split("&")) if normalised else set()
 
 
-def decode_params(normalised: str) -> dict[str, str]:
-    """Human-readable params (values stay strings); for logs and debugging."""
-    out: dict[str, str] = {}
-    for pair in param_pairs(normalised):
-        name, _, value = pair.partition("=")
-        out[unquote(name)] = unquote(value)
-    return out
-
-
 def check_namespace(namespace: str) -> str:
     if namespace not in _valid_namespaces:
         if not isinstance(namespace, str) or not _NAMESPACE(namespace):
@@ -133,15 +124,6 @@ def key_from_normalised(ns_prefix: str, normalised: str) -> tuple[str, bool]:
     return ns_prefix + HASHED_MARK + digest, True
 
 
-def make_key(
-    namespace: str, params: Params | None = None, *, schema_version: int = 1, prefix: str = PREFIX
-) -> str:
-    """The Redis/L1 key for ``params`` in ``namespace`` (same params in any order -> same key)."""
-    return key_from_normalised(namespace_prefix(namespace, schema_version, prefix), normalise_params(params))[
-        0
-    ]
-
-
 def meta_key(kind: str, namespace: str, schema_version: int, prefix: str = PREFIX) -> str:
     # "~" cannot start a namespace, so meta keys never show up in a namespace's SCAN.
     return f"{prefix}:{schema_version}:~{kind}:{check_namespace(namespace)}"
@@ -150,8 +132,3 @@ def meta_key(kind: str, namespace: str, schema_version: int, prefix: str = PREFI
 def lock_key(key: str, schema_version: int, prefix: str = PREFIX) -> str:
     head = f"{prefix}:{schema_version}:"
     return f"{head}~lock:{key[len(head) :]}"
-
-
-def matches(normalised: str, wanted: Iterable[str]) -> bool:
-    pairs = param_pairs(normalised)
-    return all(pair in pairs for pair in wanted)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import NamedTuple
 
 from nfl_predictor.cache.codec import CacheEntry
@@ -94,10 +94,6 @@ class MemoryTier:
 
     def __len__(self) -> int:
         return len(self._data)
-
-    def __iter__(self) -> Iterator[str]:
-        with self._lock:
-            return iter(list(self._data))
 
     @property
     def bytes_used(self) -> int:

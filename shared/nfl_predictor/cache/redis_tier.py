@@ -166,16 +166,6 @@ class RedisTier:
     def _set(self, key: str, raw: bytes, ttl_ms: int) -> bool:
         return bool(self._thread_client().set(key, raw, px=ttl_ms))
 
-    def set_many(self, items: Sequence[tuple[str, bytes, int]]) -> bool | Unavailable:
-        return self._call(self._set_many, items)
-
-    def _set_many(self, items: Sequence[tuple[str, bytes, int]]) -> bool:
-        pipe = self.client.pipeline(transaction=False)
-        for key, raw, ttl_ms in items:
-            pipe.set(key, raw, px=ttl_ms)
-        pipe.execute()
-        return True
-
     def unlink(self, keys: Sequence[str]) -> int | Unavailable:
         if not keys:
             return 0

@@ -7,7 +7,6 @@ or, when they hold a stale value, return it at once instead (stale-while-revalid
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -51,28 +50,13 @@ class SingleFlight(Generic[T]):
             self._flights[key] = flight
             return flight, True
 
-    def finish(self, key: str, flight: Flight[T], result: T | None, error: BaseException | None) -> None:
+    def finish(
+        self, key: str, flight: Flight[T], *, result: T | None = None, error: BaseException | None = None
+    ) -> None:
+        """Publish the leader's ``result`` (or ``error``) to every follower and free the key."""
         with self._lock:
             if self._flights.get(key) is flight:
                 del self._flights[key]
         flight.result = result
         flight.error = error
         flight._done()
-
-    def do(self, key: str, fn: Callable[[], T]) -> T:
-        flight, leader = self.begin(key)
-        if not leader:
-            return flight.wait()
-        try:
-            result = fn()
-        except BaseException as exc:
-            self.finish(key, flight, None, exc)
-            raise
-        self.finish(key, flight, result, None)
-        return result
-
-    def in_flight(self, key: str) -> bool:
-        return key in self._flights
-
-    def __len__(self) -> int:
-        return len(self._flights)
