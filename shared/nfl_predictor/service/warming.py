@@ -73,6 +73,16 @@ def target_week(db: Database, season: int | None, week: int | None) -> tuple[int
     return upcoming[0] if upcoming else None
 
 
+def cache_stored(service: PredictionService, game_ids: list[str], version: str) -> int:
+    """Fresh games not in the cache (another process stored them, or Redis restarted): cache their
+    stored bodies. Returns how many were cached."""
+    cached = service.cache.get_many(GAME_NS, cache_keys.games(game_ids, version)) if game_ids else []
+    uncached = [gid for gid, entry in zip(game_ids, cached, strict=True) if entry is None]
+    stored = service.stored_bodies(uncached, version) if uncached else {}
+    service.cache_bodies(stored, version)
+    return len(stored)
+
+
 def warm_week(service: PredictionService, season: int | None = None, week: int | None = None, *,
               force: bool = False) -> dict[str, Any]:  # fmt: skip
     """Grade what finished, then compute, store (with research) and cache the week's games; the
@@ -98,13 +108,9 @@ def warm_week(service: PredictionService, season: int | None = None, week: int |
     report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
     report["research_notes"] = store_research(db, service.embedder, computed) if computed else 0
 
-    # Fresh games not in the cache (another process stored them, or Redis restarted): fill it.
-    rest = [gid for gid in ids if gid not in computed]
-    cached = cache.get_many(GAME_NS, cache_keys.games(rest, version)) if rest else []
-    uncached = [gid for gid, entry in zip(rest, cached, strict=True) if entry is None]
-    stored = service.stored_bodies(uncached, version) if uncached else {}
-    service.cache_bodies(stored, version)
-    report["cached"] = len(computed) + len(stored)
+    report["cached"] = len(computed) + cache_stored(
+        service, [gid for gid in ids if gid not in computed], version
+    )
     if report["cached"]:
         cache.delete(*cache_keys.week(target[0], target[1], version))
     service.week(*target)  # the whole-week document, assembled from the per-game entries just cached
