@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from nfl_predictor.config import Settings
 from nfl_predictor.db import Database
+from nfl_predictor.db.queries import games as game_queries
 from nfl_predictor.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -40,12 +41,10 @@ class Stack:
         return self.runtime.settings.redis_url
 
     def upcoming_games(self) -> list[str]:
-        return [str(r[0]) for r in self.db.fetch("SELECT game_id FROM games WHERE home_score IS NULL "
-                                                 "ORDER BY gameday, game_id")]  # fmt: skip
+        return game_queries.unplayed_game_ids(self.db)
 
     def upcoming_weeks(self) -> list[tuple[int, int]]:
-        rows = self.db.fetch("SELECT DISTINCT season, week FROM games WHERE home_score IS NULL ORDER BY 1, 2")
-        return [(int(s), int(w)) for s, w in rows]
+        return game_queries.unplayed_weeks(self.db)
 
     def _create_key(self) -> None:
         from nfl_predictor.service.accounts import create_api_key

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nfl_predictor.db import Database
+from nfl_predictor.db.queries import games as game_queries
 from nfl_predictor.runtime import Runtime
 
 RECENT_BACKFILL_WEEKS = 4
@@ -29,10 +30,10 @@ def prepare(runtime: Runtime, *, seed_demo: bool, say: Callable[[str], None]) ->
     if seeded:
         from nfl_predictor.service.backfill import backfill_season
 
-        season = int(db.scalar("SELECT max(season) FROM games WHERE home_score IS NOT NULL"))
-        last = int(
-            db.scalar("SELECT max(week) FROM games WHERE season = :s AND home_score IS NOT NULL", s=season)
-        )
+        played = game_queries.last_played_week(db)
+        if played is None:  # the demo league always has played weeks; a hand-made one may not
+            return
+        season, last = played
         # The latest few weeks give the leaderboard something to show within seconds of a first start;
         # `nfl-predictor backfill --season` fills in the rest.
         recent = list(range(max(1, last - RECENT_BACKFILL_WEEKS + 1), last + 1))

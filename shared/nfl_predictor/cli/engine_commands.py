@@ -32,10 +32,14 @@ def backtest(args: argparse.Namespace) -> int:
         games = read_games(args.games)
         stats = [r for path in args.team_stats for r in read_team_stats(path)]
     else:
+        from nfl_predictor.records import untyped
         from nfl_predictor.service import league
 
         with local_stack(args) as stack:
-            games, stats = league.all_games(stack.database), league.team_stats(stack.database)
+            games, stats = (
+                untyped(league.all_games(stack.database)),
+                untyped(league.team_stats(stack.database)),
+            )
     seasons = {int(g["season"]) for g in games if g.get("home_score") is not None}
     if not seasons or min(seasons) >= args.start:
         raise CliError(f"no finished games before {args.start} to train on; ingest games first "

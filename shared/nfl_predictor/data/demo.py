@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from nfl_predictor.data.nflverse import Record
 from nfl_predictor.data.teams import TEAMS
+from nfl_predictor.records import PLAYER_STAT_NUMERIC, GameRecord, PlayerRecord, PlayerStatRecord
 
 DOME_TEAMS = {"ARI", "ATL", "DAL", "DET", "HOU", "IND", "LV", "LA", "LAC", "MIN", "NO"}
 WEEKS = 18
@@ -29,9 +29,9 @@ MEAN_TEAM_POINTS = 22.8
 
 @dataclass
 class DemoLeague:
-    games: list[Record] = field(default_factory=list)
-    players: list[dict[str, Any]] = field(default_factory=list)
-    player_stats: list[Record] = field(default_factory=list)
+    games: list[GameRecord] = field(default_factory=list)
+    players: list[PlayerRecord] = field(default_factory=list)
+    player_stats: list[PlayerStatRecord] = field(default_factory=list)
 
 
 def _week_pairs(
@@ -98,7 +98,7 @@ def _roster(rng: np.random.Generator, team: str, season_index: int) -> list[dict
 
 
 def _player_lines(rng: np.random.Generator, roster: list[dict[str, Any]], points: int, qb_slot: int,
-                  season: int, week: int, opponent: str) -> list[Record]:  # fmt: skip
+                  season: int, week: int, opponent: str) -> list[PlayerStatRecord]:  # fmt: skip
     """A box score for one team-game that adds up to plausible totals for the score it had."""
     pass_yards = max(60.0, rng.normal(215 + 4.0 * (points - MEAN_TEAM_POINTS), 55))
     rush_yards = max(20.0, rng.normal(115 + 1.5 * (points - MEAN_TEAM_POINTS), 35))
@@ -111,18 +111,15 @@ def _player_lines(rng: np.random.Generator, roster: list[dict[str, Any]], points
     qb = roster[qb_slot]
     attempts = max(15, int(rng.normal(34, 6)))
     completions = int(attempts * min(0.8, max(0.45, rng.normal(0.64, 0.06))))
-    rows: dict[str, Record] = {}
+    rows: dict[str, dict[str, Any]] = {}
 
-    def row(player: dict[str, Any]) -> Record:
+    def row(player: dict[str, Any]) -> dict[str, Any]:
         return rows.setdefault(player["player_id"], {
             "player_id": player["player_id"], "player_name": player["player_name"],
             "player_display_name": player["display_name"], "position": player["position"],
             "position_group": player["position_group"], "recent_team": player["team"], "season": season,
             "week": week, "season_type": "REG", "opponent_team": opponent,
-            **{k: 0.0 for k in ("completions", "attempts", "passing_yards", "passing_tds", "interceptions",
-                                "sacks", "sack_yards", "carries", "rushing_yards", "rushing_tds", "receptions",
-                                "targets", "receiving_yards", "receiving_tds", "fantasy_points",
-                                "fantasy_points_ppr")},
+            **{k: 0.0 for k in PLAYER_STAT_NUMERIC},
         })  # fmt: skip
 
     q = row(qb)
@@ -155,7 +152,7 @@ def _player_lines(rng: np.random.Generator, roster: list[dict[str, Any]], points
             r["passing_yards"] / 25 + 4 * r["passing_tds"] - 2 * r["interceptions"] + r["rushing_yards"] / 10
             + 6 * r["rushing_tds"] + r["receiving_yards"] / 10 + 6 * r["receiving_tds"], 2)  # fmt: skip
         r["fantasy_points_ppr"] = round(r["fantasy_points"] + r["receptions"], 2)
-    return list(rows.values())
+    return cast(list[PlayerStatRecord], list(rows.values()))
 
 
 def _season_start(season: int) -> dt.date:
@@ -179,39 +176,67 @@ def generate_demo_league(seasons: tuple[int, ...] = (2024, 2025), played_weeks: 
         defense = {t: 0.6 * v + rng.normal(0, 1.6) for t, v in defense.items()}
         rosters = {t: _roster(rng, t, season_index) for t in abbrs}
         if season_index == len(seasons) - 1 or not league.players:
-            league.players = [
-                {k: v for k, v in p.items() if k != "skill"} for r in rosters.values() for p in r
-            ]
+            league.players = _players(rosters)
         last_played: dict[str, dt.date] = {}
         start = _season_start(season)
         is_last = season_index == len(seasons) - 1
         for week, pairs in enumerate(_season_schedule(rng, abbrs), start=1):
             sunday = start + dt.timedelta(days=3 + 7 * (week - 1))
             for index, (away, home) in enumerate(pairs):
-                day, time = (sunday - dt.timedelta(days=3), "20:15") if index == 0 else (
-                    (sunday + dt.timedelta(days=1), "20:15") if index == 1 else
-                    (sunday, "13:00" if index < 11 else "16:25"))  # fmt: skip
+                day, time = _kickoff(sunday, index)
                 game = _demo_game(rng, season, week, day, time, away, home, offense, defense, divisions,
                                   rosters, last_played, played=not is_last or week <= played_weeks)  # fmt: skip
                 league.games.append(game)
-                if game["home_score"] is not None:
-                    for team, opp, pts in (
-                        (home, away, game["home_score"]),
-                        (away, home, game["away_score"]),
-                    ):
-                        qb_slot = (
-                            0 if game[f"{'home' if team == home else 'away'}_qb_id"].endswith("-00") else 1
-                        )
-                        league.player_stats += _player_lines(
-                            rng, rosters[team], pts, qb_slot, season, week, opp
-                        )
+                league.player_stats += _box_scores(rng, game, rosters)
     return league
+
+
+def _players(rosters: dict[str, list[dict[str, Any]]]) -> list[PlayerRecord]:
+    return [
+        cast(PlayerRecord, {k: v for k, v in p.items() if k != "skill"}) for r in rosters.values() for p in r
+    ]
+
+
+def _kickoff(sunday: dt.date, index: int) -> tuple[dt.date, str]:
+    """The week's first game on Thursday night, the second on Monday night, the rest on Sunday."""
+    if index == 0:
+        return sunday - dt.timedelta(days=3), "20:15"
+    if index == 1:
+        return sunday + dt.timedelta(days=1), "20:15"
+    return sunday, "13:00" if index < 11 else "16:25"
+
+
+def _box_scores(rng: np.random.Generator, game: GameRecord, rosters: dict[str, list[dict[str, Any]]]
+                ) -> list[PlayerStatRecord]:  # fmt: skip
+    """Both teams' player lines of a played game (none for an unplayed one)."""
+    home, away, home_score, away_score = (
+        game["home_team"],
+        game["away_team"],
+        game["home_score"],
+        game["away_score"],
+    )
+    if home_score is None or away_score is None:
+        return []
+    lines: list[PlayerStatRecord] = []
+    for team, opp, pts, qb_id in ((home, away, home_score, game["home_qb_id"]),
+                                  (away, home, away_score, game["away_qb_id"])):  # fmt: skip
+        qb_slot = 0 if (qb_id or "").endswith("-00") else 1
+        lines += _player_lines(rng, rosters[team], pts, qb_slot, game["season"], game["week"], opp)
+    return lines
+
+
+def _weather(rng: np.random.Generator, home: str, day: dt.date) -> tuple[int | None, int | None]:
+    """(temperature, wind) outdoors; None for both under a roof."""
+    if home in DOME_TEAMS:
+        return None, None
+    temp = int(rng.normal(62 - 2.2 * max(0, (day.month - 9) % 12 if day.month >= 9 else 4), 12))
+    return temp, max(0, int(rng.gamma(2.0, 4.0)))
 
 
 def _demo_game(rng: np.random.Generator, season: int, week: int, day: dt.date, time: str, away: str, home: str,
                offense: dict[str, float], defense: dict[str, float], divisions: dict[str, str],
                rosters: dict[str, list[dict[str, Any]]], last_played: dict[str, dt.date], *, played: bool
-               ) -> Record:  # fmt: skip
+               ) -> GameRecord:  # fmt: skip
     rest = {t: min(14, (day - last_played[t]).days) if t in last_played else 7 for t in (home, away)}
     last_played[home] = last_played[away] = day
     qb_slot = {t: 1 if rng.random() < 0.06 else 0 for t in (home, away)}
@@ -224,12 +249,7 @@ def _demo_game(rng: np.random.Generator, season: int, week: int, day: dt.date, t
         MEAN_TEAM_POINTS + offense[away] - defense[home] - HOME_EDGE / 2 - rest_edge / 2 - qb_penalty[away]
     )
     dome = home in DOME_TEAMS
-    temp = (
-        None
-        if dome
-        else int(rng.normal(62 - 2.2 * max(0, (day.month - 9) % 12 if day.month >= 9 else 4), 12))
-    )
-    wind = None if dome else max(0, int(rng.gamma(2.0, 4.0)))
+    temp, wind = _weather(rng, home, day)
     weather = 0.0 if wind is None else -0.12 * max(0, wind - 10)
     exp_home, exp_away = exp_home + weather / 2, exp_away + weather / 2
     margin_mean = exp_home - exp_away
@@ -241,13 +261,13 @@ def _demo_game(rng: np.random.Generator, season: int, week: int, day: dt.date, t
         home_score = _football_score(rng.normal(exp_home, 8.5))
         away_score = _football_score(rng.normal(exp_away, 8.5))
     qb = {t: rosters[t][qb_slot[t]] for t in (home, away)}
+    result, total, overtime = (None, None, None) if home_score is None else (
+        home_score - (away_score or 0), home_score + (away_score or 0), 0)  # fmt: skip
     return {
         "game_id": f"{season}_{week:02d}_{away}_{home}", "season": season, "game_type": "REG", "week": week,
         "gameday": day, "weekday": day.strftime("%A"), "gametime": time, "away_team": away,
         "away_score": away_score, "home_team": home, "home_score": home_score, "location": "Home",
-        "result": None if home_score is None else home_score - (away_score or 0),
-        "total": None if home_score is None else home_score + (away_score or 0),
-        "overtime": None if home_score is None else 0, "away_rest": rest[away], "home_rest": rest[home],
+        "result": result, "total": total, "overtime": overtime, "away_rest": rest[away], "home_rest": rest[home],
         "away_moneyline": away_ml, "home_moneyline": home_ml, "spread_line": spread_line,
         "away_spread_odds": -110, "home_spread_odds": -110, "total_line": total_line, "under_odds": -110,
         "over_odds": -110, "div_game": int(divisions[home] == divisions[away]),

@@ -1,35 +1,32 @@
 """Load nflverse files into Postgres: idempotent upserts, one transaction per file.
 
 A whole file is read and validated before anything is written, then written in one transaction:
-a bad line anywhere means nothing from that file is committed. Rows travel as one JSON document
-per batch through ``jsonb_populate_recordset``, so PostgreSQL types every column from the table
-definition and a batch is a single round trip.
+a bad line anywhere means nothing from that file is committed. The upserts themselves (one JSON
+document per batch, typed by the table) are ``db.queries.ingest.upsert_rows``.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from nfl_predictor.data.nflverse import (
     GAME_COLUMNS,
     PLAYER_STAT_COLUMNS,
-    PLAYER_STAT_NUMERIC,
     TEAM_STAT_COLUMNS,
     NflverseFormatError,
-    Record,
+    Row,
     read_records,
 )
 from nfl_predictor.data.teams import team_rows
 from nfl_predictor.db.database import Database, Transaction
+from nfl_predictor.db.queries import games as game_queries
+from nfl_predictor.db.queries.ingest import KICKOFF_EXPRESSION, upsert_rows
+from nfl_predictor.records import GAME_FIELDS, PLAYER_STAT_NUMERIC, PlayerRecord
 
-BATCH_ROWS = 1000
-GAME_FIELDS = tuple(GAME_COLUMNS)
 PLAYER_STAT_FIELDS = (
     "player_id",
     "season",
@@ -62,49 +59,12 @@ def _progress(total: int, label: str) -> Callable[[int], None]:
     return bar.update
 
 
-def upsert(
-    tx: Transaction,
-    table: str,
-    rows: Sequence[dict[str, Any]],
-    *,
-    columns: Sequence[str],
-    key: Sequence[str],
-    expressions: dict[str, str] | None = None,
-    touch_updated_at: bool = True,
-    on_batch: Callable[[int], None] | None = None,
-) -> tuple[int, int]:
-    """Insert-or-update ``rows`` in batches; returns (inserted, updated). Identifiers are code constants."""
-    expressions = expressions or {}
-    all_columns = [*columns, *expressions]
-    select = ", ".join(expressions.get(c, f"r.{c}") for c in all_columns)
-    updates = [f"{c} = EXCLUDED.{c}" for c in all_columns if c not in key]
-    if touch_updated_at:
-        updates.append("updated_at = now()")
-    sql = (
-        f"INSERT INTO {table} ({', '.join(all_columns)}) "
-        f"SELECT {select} FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb)) AS r "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)} "
-        "RETURNING (xmax = 0)"
-    )
-    inserted = updated = 0
-    for start in range(0, len(rows), BATCH_ROWS):
-        batch = rows[start : start + BATCH_ROWS]
-        payload = orjson.dumps([{c: row.get(c) for c in columns} for row in batch]).decode()
-        flags = tx.run(sql, rows=payload)
-        new = sum(1 for (flag,) in flags if flag)
-        inserted += new
-        updated += len(flags) - new
-        if on_batch:
-            on_batch(len(batch))
-    return inserted, updated
-
-
 def ensure_teams(tx: Transaction) -> None:
-    upsert(tx, "teams", team_rows(), columns=tuple(team_rows()[0]), key=("team_abbr",))
+    upsert_rows(tx, "teams", team_rows(), columns=tuple(team_rows()[0]), key=("team_abbr",))
 
 
-def _read_all(path_or_url: str | Path, columns: dict[str, Any], check: Callable[[Record], str | None] | None = None
-              ) -> list[Record]:  # fmt: skip
+def _read_all(path_or_url: str | Path, columns: dict[str, Any], check: Callable[[Row], str | None] | None = None
+              ) -> list[Row]:  # fmt: skip
     records = []
     for line, record in read_records(path_or_url, columns):
         problem = check(record) if check else None
@@ -114,7 +74,7 @@ def _read_all(path_or_url: str | Path, columns: dict[str, Any], check: Callable[
     return records
 
 
-def _check_game(record: Record) -> str | None:
+def _check_game(record: Row) -> str | None:
     if record["home_team"] == record["away_team"]:
         return "home_team and away_team are the same"
     if (record["home_score"] is None) != (record["away_score"] is None):
@@ -129,22 +89,19 @@ def _check_game(record: Record) -> str | None:
     return None
 
 
-KICKOFF_SQL = "CASE WHEN r.gametime IS NULL THEN NULL ELSE (r.gameday + r.gametime::time) AT TIME ZONE 'America/New_York' END"
-
-
 def ingest_games(db: Database, path_or_url: str | Path) -> IngestReport:
     records = _read_all(path_or_url, GAME_COLUMNS, _check_game)
     with db.transaction() as tx:
         ensure_teams(tx)
-        inserted, updated = upsert(
+        inserted, updated = upsert_rows(
             tx, "games", records, columns=GAME_FIELDS, key=("game_id",),
-            expressions={"kickoff": KICKOFF_SQL}, on_batch=_progress(len(records), "games"),
+            expressions={"kickoff": KICKOFF_EXPRESSION}, on_batch=_progress(len(records), "games"),
         )  # fmt: skip
     return IngestReport(str(path_or_url), len(records), inserted, updated)
 
 
-def _player_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
-    latest: dict[str, Record] = {}
+def _player_rows(records: Iterable[Row]) -> list[PlayerRecord]:
+    latest: dict[str, Row] = {}
     for record in records:
         seen = latest.get(record["player_id"])
         if seen is None or (record["season"], record["week"]) >= (seen["season"], seen["week"]):
@@ -161,8 +118,8 @@ def ingest_player_stats(db: Database, path_or_url: str | Path) -> IngestReport:
     stats = [{**r, "team": r["recent_team"], "season_type": r["season_type"] or "REG"} for r in records]
     players = _player_rows(records)
     with db.transaction() as tx:
-        upsert(tx, "players", players, columns=tuple(players[0]) if players else (), key=("player_id",))
-        inserted, updated = upsert(
+        upsert_rows(tx, "players", players, columns=tuple(players[0]) if players else (), key=("player_id",))
+        inserted, updated = upsert_rows(
             tx, "player_game_stats", stats, columns=PLAYER_STAT_FIELDS,
             key=("player_id", "season", "week", "season_type"), touch_updated_at=False,
             on_batch=_progress(len(stats), "player stats"),
@@ -179,7 +136,7 @@ def ingest_team_stats(db: Database, path_or_url: str | Path) -> IngestReport:
         for r in records
     ]  # fmt: skip
     with db.transaction() as tx:
-        inserted, updated = upsert(
+        inserted, updated = upsert_rows(
             tx, "team_game_stats", rows, columns=("team", "season", "week", "season_type", "opponent_team", "stats"),
             key=("team", "season", "week", "season_type"), touch_updated_at=False,
         )  # fmt: skip
@@ -195,13 +152,13 @@ def load_demo_league(db: Database, seasons: tuple[int, ...] = (2024, 2025), play
     stats = [{**r, "team": r["recent_team"]} for r in league.player_stats]
     with db.transaction() as tx:
         ensure_teams(tx)
-        inserted, updated = upsert(tx, "games", league.games, columns=GAME_FIELDS, key=("game_id",),
-                                   expressions={"kickoff": KICKOFF_SQL})  # fmt: skip
-        upsert(tx, "players", league.players, columns=tuple(league.players[0]), key=("player_id",))
-        upsert(tx, "player_game_stats", stats, columns=PLAYER_STAT_FIELDS,
-               key=("player_id", "season", "week", "season_type"), touch_updated_at=False)  # fmt: skip
+        inserted, updated = upsert_rows(tx, "games", league.games, columns=GAME_FIELDS, key=("game_id",),
+                                        expressions={"kickoff": KICKOFF_EXPRESSION})  # fmt: skip
+        upsert_rows(tx, "players", league.players, columns=tuple(league.players[0]), key=("player_id",))
+        upsert_rows(tx, "player_game_stats", stats, columns=PLAYER_STAT_FIELDS,
+                    key=("player_id", "season", "week", "season_type"), touch_updated_at=False)  # fmt: skip
     return IngestReport(f"demo league seed={seed}", len(league.games), inserted, updated)
 
 
 def database_is_empty(db: Database) -> bool:
-    return not db.fetch("SELECT 1 FROM games LIMIT 1")
+    return not game_queries.any_games(db)

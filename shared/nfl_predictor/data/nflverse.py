@@ -2,7 +2,8 @@
 
 Every value is converted here, once: ints, floats, dates, booleans, ``None`` for blanks. A bad
 row raises ``NflverseFormatError`` with the file and line, so a caller can refuse the whole file.
-The records are what the engine consumes, whether they come from a file or from the database.
+The records (``nfl_predictor.records``) are what the engine consumes, whether they come from a
+file or from the database.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-Record = dict[str, Any]
+from nfl_predictor.records import PLAYER_STAT_NUMERIC, TEAM_STAT_NUMERIC
+
+Row = dict[str, Any]  # a converted row, before it is known which record it is
 
 
 class NflverseFormatError(ValueError):
@@ -61,11 +64,6 @@ GAME_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
     "stadium": (_text, False),
 }  # fmt: skip
 
-PLAYER_STAT_NUMERIC = (
-    "completions", "attempts", "passing_yards", "passing_tds", "interceptions", "sacks", "sack_yards",
-    "carries", "rushing_yards", "rushing_tds", "receptions", "targets", "receiving_yards", "receiving_tds",
-    "fantasy_points", "fantasy_points_ppr",
-)  # fmt: skip
 PLAYER_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
     "player_id": (_text, True), "player_name": (_text, False), "player_display_name": (_text, False),
     "position": (_text, False), "position_group": (_text, False), "recent_team": (_text, True),
@@ -74,12 +72,6 @@ PLAYER_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
     **{name: (_float, False) for name in PLAYER_STAT_NUMERIC},
 }  # fmt: skip
 
-TEAM_STAT_NUMERIC = (
-    "completions", "attempts", "passing_yards", "passing_tds", "passing_interceptions", "sacks_suffered",
-    "passing_epa", "carries", "rushing_yards", "rushing_tds", "rushing_epa", "receiving_epa",
-    "def_sacks", "def_interceptions", "def_fumbles_forced", "penalties", "penalty_yards",
-    "sack_fumbles_lost", "rushing_fumbles_lost", "receiving_fumbles_lost", "fg_made", "fg_att",
-)  # fmt: skip
 TEAM_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
     "season": (_int, True), "week": (_int, True), "team": (_text, True), "season_type": (_text, False),
     "opponent_team": (_text, False),
@@ -98,7 +90,7 @@ def open_text(path_or_url: str | Path) -> tuple[str, io.TextIOBase]:
 
 def read_records(
     path_or_url: str | Path, columns: dict[str, tuple[Callable[[str], Any], bool]]
-) -> Iterator[tuple[int, Record]]:
+) -> Iterator[tuple[int, Row]]:
     """Yield (line number, record). Raises NflverseFormatError on a missing column or bad value."""
     source, handle = open_text(path_or_url)
     with handle:
@@ -117,8 +109,8 @@ def read_records(
 
 def _convert(
     source: str, line: int, row: dict[str, str], columns: dict[str, tuple[Callable[[str], Any], bool]]
-) -> Record:
-    record: Record = {}
+) -> Row:
+    record: Row = {}
     for name, (convert, required) in columns.items():
         raw = (row.get(name) or "").strip()
         if raw == "" or raw == "NA":
@@ -133,13 +125,20 @@ def _convert(
     return record
 
 
-def read_games(path_or_url: str | Path) -> list[Record]:
+# The readers' rows are GameRecords, TeamStatRecords and PlayerStatRecords; they are typed as the
+# engine's input (their callers hand them straight to it) until the engine's signatures take those types.
+
+
+def read_games(path_or_url: str | Path) -> list[Row]:
+    """GameRecords."""
     return [record for _, record in read_records(path_or_url, GAME_COLUMNS)]
 
 
-def read_team_stats(path_or_url: str | Path) -> list[Record]:
+def read_team_stats(path_or_url: str | Path) -> list[Row]:
+    """TeamStatRecords."""
     return [record for _, record in read_records(path_or_url, TEAM_STAT_COLUMNS)]
 
 
-def read_player_stats(path_or_url: str | Path) -> list[Record]:
+def read_player_stats(path_or_url: str | Path) -> list[Row]:
+    """PlayerStatRecords."""
     return [record for _, record in read_records(path_or_url, PLAYER_STAT_COLUMNS)]

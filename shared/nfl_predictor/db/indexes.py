@@ -373,8 +373,8 @@ class Maintenance:
             "SELECT queryid::text, calls, round(mean_exec_time::numeric, 2)::float8, "
             " round(total_exec_time::numeric, 2)::float8, rows, left(query, 300) FROM pg_stat_statements "
             "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "ORDER BY mean_exec_time DESC LIMIT :n",
-            n=self.options.slow_statement_limit,
+            "ORDER BY mean_exec_time DESC LIMIT :limit",
+            limit=self.options.slow_statement_limit,
         )
         self.summary.slow_statements = {"available": True, "statements": [
             {"queryid": q, "calls": int(calls), "mean_ms": mean, "total_ms": total, "rows": int(n), "query": text}

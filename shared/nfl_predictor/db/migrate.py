@@ -165,9 +165,10 @@ class MigrationRunner:
     @staticmethod
     def _record(conn: Connection, migration: Migration, started: float) -> None:
         conn.run(
-            "INSERT INTO schema_migrations (version, name, checksum, duration_ms) VALUES (:v, :n, :c, :d)",
-            v=migration.version, n=migration.name, c=migration.checksum,
-            d=int((time.perf_counter() - started) * 1000),
+            "INSERT INTO schema_migrations (version, name, checksum, duration_ms) "
+            "VALUES (:version, :name, :checksum, :duration_ms)",
+            version=migration.version, name=migration.name, checksum=migration.checksum,
+            duration_ms=int((time.perf_counter() - started) * 1000),
         )  # fmt: skip
 
     def _apply_transactional(self, conn: Connection, migration: Migration, started: float) -> None:
@@ -198,11 +199,18 @@ class MigrationRunner:
             raise MigrationError(f"{migration.filename}: {describe_pg_error(exc)}") from exc
 
 
+def set_session_statement_timeout(db: Database, statement_timeout_ms: int) -> None:
+    """A session SET on the connection migrations run on (behind RDS Proxy it pins the session: fine
+    for the migration runner, which has the connection to itself)."""
+    with db.raw_connection() as conn:
+        conn.run(f"SET statement_timeout = {int(statement_timeout_ms)}")
+
+
 def existing_indexes(conn: Connection, names: list[str]) -> set[str]:
     if not names:
         return set()
-    rows = conn.run("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY(:n)",
-                    n=names)  # fmt: skip
+    rows = conn.run("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname = ANY(:names)", names=names)  # fmt: skip
     return {str(row[0]) for row in rows}
 
 

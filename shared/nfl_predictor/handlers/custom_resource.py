@@ -28,7 +28,14 @@ from typing import Any, Protocol
 from nfl_predictor.config import ConfigError
 from nfl_predictor.db.connection import is_connection_error
 from nfl_predictor.db.database import Database
-from nfl_predictor.db.migrate import MigrationError, apply_migrations, describe_pg_error, load_migrations
+from nfl_predictor.db.migrate import (
+    MigrationError,
+    apply_migrations,
+    describe_pg_error,
+    load_migrations,
+    set_session_statement_timeout,
+)
+from nfl_predictor.db.queries.health import ping
 
 REASON_LIMIT = 1000  # the whole response must stay under CloudFormation's 4 KB
 WATCHDOG_MARGIN_S = 10.0  # answer this long before the Lambda's own timeout
@@ -97,7 +104,7 @@ def connect_with_retry(make_db: Callable[[], Database], deadline: float, pause_s
     while True:
         db = make_db()
         try:
-            db.scalar("SELECT 1")
+            ping(db)
             return db
         except Exception as exc:
             db.close()
@@ -108,9 +115,7 @@ def connect_with_retry(make_db: Callable[[], Database], deadline: float, pause_s
 
 def apply(db: Database, statement_timeout_ms: int, migrations_dir: Path | None = None) -> dict[str, Any]:
     """Apply pending migrations on ``db``'s one connection with a statement timeout that fits the Lambda."""
-    with db.raw_connection() as conn:
-        # A session SET on the migration's own connection (the proxy pins it; that is fine here).
-        conn.run(f"SET statement_timeout = {int(statement_timeout_ms)}")
+    set_session_statement_timeout(db, statement_timeout_ms)
     applied = apply_migrations(db, migrations_dir)
     latest = max((m.version for m in load_migrations(migrations_dir)), default=0)
     return {"Applied": ",".join(m.filename for m in applied) or "none", "LatestVersion": str(latest)}

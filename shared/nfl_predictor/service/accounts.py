@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from nfl_predictor.db import Database
+from nfl_predictor.db.queries import accounts as account_queries
 
 KEY_PREFIX = "nflp_"
 TIERS = ("free", "pro", "enterprise")
@@ -64,49 +65,25 @@ def create_api_key(db: Database, *, name: str, tier: str, admin: bool = False, e
     key = key or new_key()
     scopes = ["read", "admin"] if admin else ["read"]
     with db.transaction() as tx:
-        user_id = tx.run(
-            "INSERT INTO users (name, email) VALUES (:n, :e) RETURNING id", n=name.strip(), e=email
-        )[0][0]
-        tx.run("INSERT INTO subscriptions (user_id, tier, status, expires_at) VALUES (:u, :t, 'active', :x)",
-               u=user_id, t=tier, x=expires_at)  # fmt: skip
-        key_id = tx.run(
-            "INSERT INTO api_keys (user_id, key_hash, key_prefix, name, scopes) VALUES (:u, :h, :p, :n, :s) "
-            "RETURNING id",
-            u=user_id, h=hash_key(key), p=key[:12], n=name.strip(), s=scopes,
-        )[0][0]  # fmt: skip
+        user_id = account_queries.create_user(tx, name=name.strip(), email=email)
+        account_queries.create_subscription(tx, user_id=user_id, tier=tier, expires_at=expires_at)
+        key_id = account_queries.create_api_key(tx, user_id=user_id, key_hash=hash_key(key), key_prefix=key[:12],
+                                                name=name.strip(), scopes=scopes)  # fmt: skip
     return CreatedKey(key=key, key_id=key_id, user_id=user_id, tier=tier, scopes=tuple(scopes))
 
 
-# The newest active subscription wins; otherwise the most recent one explains the 403.
-_LOOKUP = """
-SELECT k.id, k.user_id, k.scopes, s.tier, s.status, s.expires_at
-FROM api_keys k
-LEFT JOIN LATERAL (
-    SELECT tier, status, expires_at FROM subscriptions
-    WHERE user_id = k.user_id
-    ORDER BY (status = 'active') DESC, expires_at DESC NULLS FIRST, id DESC
-    LIMIT 1
-) s ON true
-WHERE k.key_hash = :h AND k.revoked_at IS NULL
-"""
-
-
 def find_principal(db: Database, key: str) -> Principal | None:
-    row = db.fetch_one(_LOOKUP, h=hash_key(key))
+    row = account_queries.key_by_hash(db, hash_key(key))
     if row is None:
         return None
-    key_id, user_id, scopes, tier, status, expires_at = row
-    return Principal(key_id=key_id, user_id=user_id, tier=tier or "free", scopes=tuple(scopes or ()),
-                     subscription_status=status, subscription_expires_at=expires_at)  # fmt: skip
+    return Principal(key_id=row["key_id"], user_id=row["user_id"], tier=row["tier"] or "free",
+                     scopes=tuple(row["scopes"] or ()), subscription_status=row["status"],
+                     subscription_expires_at=row["expires_at"])  # fmt: skip
 
 
 def revoke_key(db: Database, key_id: int) -> bool:
-    return (
-        db.execute("UPDATE api_keys SET revoked_at = now() WHERE id = :i AND revoked_at IS NULL", i=key_id)
-        == 1
-    )
+    return account_queries.revoke_key(db, key_id)
 
 
 def expire_subscriptions(db: Database, user_id: int) -> int:
-    return db.execute("UPDATE subscriptions SET status = 'expired' WHERE user_id = :u AND status = 'active'",
-                      u=user_id)  # fmt: skip
+    return account_queries.expire_subscriptions(db, user_id)

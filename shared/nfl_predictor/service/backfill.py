@@ -12,6 +12,7 @@ from typing import Any
 
 from nfl_predictor.db import Database
 from nfl_predictor.engine import fit
+from nfl_predictor.records import GameRecord, untyped
 from nfl_predictor.service import league
 from nfl_predictor.service.grading import grade_pending
 from nfl_predictor.service.predictions import compute_payloads, store_predictions
@@ -32,20 +33,25 @@ def backfill_season(db: Database, embedder: Embedder, season: int, *, weeks: lis
         before = [g for g in games if (int(g["season"]), int(g["week"])) < (season, week)]
         if not any(g["home_score"] is not None for g in before):
             continue  # nothing to learn from yet
-        params = fit(before, stats, through=_last_played(before))
+        params = fit(untyped(before), untyped(stats), through=_last_played(before))
         week_games = [g for g in games if g["season"] == season and g["week"] == week]
         payloads = compute_payloads(db, params, week_games)
         stored += len(store_predictions(db, params, week_games, payloads))
-    graded = 0
-    while True:  # grade everything just stored, in bounded batches
-        batch = grade_pending(db, embedder, season=season, limit=64)
-        graded += batch
-        if batch == 0:
-            break
+    graded = _grade_all(db, embedder, season)
     return {"season": season, "weeks": chosen, "games_stored": stored, "games_graded": graded,
             "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
 
 
-def _last_played(games: list[dict[str, Any]]) -> tuple[int, int]:
+def _grade_all(db: Database, embedder: Embedder, season: int) -> int:
+    """Grade everything stored for the season, in bounded batches; returns games graded."""
+    graded = 0
+    while True:
+        batch = grade_pending(db, embedder, season=season, limit=64)
+        graded += batch
+        if batch == 0:
+            return graded
+
+
+def _last_played(games: list[GameRecord]) -> tuple[int, int]:
     played = [(int(g["season"]), int(g["week"])) for g in games if g["home_score"] is not None]
     return max(played)

@@ -12,19 +12,12 @@ from typing import Any
 import orjson
 
 from nfl_predictor.db import Database
+from nfl_predictor.db.queries import games as game_queries
+from nfl_predictor.db.queries import grading as grading_queries
 from nfl_predictor.engine import box_score_from_stats, grade
+from nfl_predictor.records import ExpertBetRow, GameRecord, untyped, untyped_row
 from nfl_predictor.service import league
 from nfl_predictor.vectors.embedder import Embedder
-
-_PENDING = """
-SELECT p.game_id, p.model_version, p.payload::text
-FROM predictions p JOIN games g USING (game_id)
-WHERE p.prediction_type = 'full' AND g.home_score IS NOT NULL
-  AND (CAST(:season AS integer) IS NULL OR p.season = :season)
-  AND NOT EXISTS (SELECT 1 FROM expert_bets b WHERE b.game_id = p.game_id AND b.model_version = p.model_version)
-ORDER BY g.gameday
-LIMIT :limit
-"""
 
 
 def _outcome(row: dict[str, Any]) -> str:
@@ -37,32 +30,26 @@ def _outcome(row: dict[str, Any]) -> str:
 
 def grade_pending(db: Database, embedder: Embedder, *, season: int | None = None, limit: int = 64) -> int:
     """Grade finished games whose stored predictions have no betting-history rows yet; returns games graded."""
-    pending = db.fetch(_PENDING, season=season, limit=limit)
-    for game_id, version, payload_text in pending:
-        game = league.get_game(db, game_id)
+    pending = grading_queries.pending_grades(db, season=season, limit=limit)
+    for stored in pending:
+        game = league.get_game(db, stored["game_id"])
         if game is None:  # pragma: no cover - FK makes this impossible
             continue
-        payload = orjson.loads(payload_text)
-        stats = db.fetch_dicts(
-            "SELECT s.player_id, s.team AS recent_team, s.season, s.week, p.position, s.attempts, s.passing_yards, "
-            "s.rushing_yards, s.receiving_yards, s.interceptions, s.sacks, s.passing_tds, s.receptions "
-            "FROM player_game_stats s JOIN players p USING (player_id) WHERE s.season = :s AND s.week = :w "
-            "AND s.team = ANY(:t)",
-            s=game["season"], w=game["week"], t=[game["home_team"], game["away_team"]],
-        )  # fmt: skip
-        teams = [
-            {"team": team, "season": season, "week": week, **stats_json}
-            for team, season, week, stats_json in db.fetch(
-                "SELECT team, season, week, stats FROM team_game_stats WHERE season = :s AND week = :w "
-                "AND team = ANY(:t)", s=game["season"], w=game["week"], t=[game["home_team"], game["away_team"]])
-        ]  # fmt: skip
-        box = box_score_from_stats(game, teams, stats) if stats or teams else None
-        graded = [row for row in grade(payload, game, box) if row["actual"] is not None]
-        store_graded(db, game, version, payload, graded, embedder)
+        payload = orjson.loads(stored["payload_text"])
+        sides = [game["home_team"], game["away_team"]]
+        stats = game_queries.game_player_stats(db, game["season"], game["week"], sides)
+        teams = game_queries.game_team_stats(db, game["season"], game["week"], sides)
+        box = (
+            box_score_from_stats(untyped_row(game), untyped(teams), untyped(stats))
+            if stats or teams
+            else None
+        )
+        graded = [row for row in grade(payload, untyped_row(game), box) if row["actual"] is not None]
+        store_graded(db, game, stored["model_version"], payload, graded, embedder)
     return len(pending)
 
 
-def store_graded(db: Database, game: dict[str, Any], version: str, payload: dict[str, Any],
+def store_graded(db: Database, game: GameRecord, version: str, payload: dict[str, Any],
                  graded: list[dict[str, Any]], embedder: Embedder) -> None:  # fmt: skip
     """Replace the game's betting-history rows in one statement.
 
@@ -74,7 +61,7 @@ def store_graded(db: Database, game: dict[str, Any], version: str, payload: dict
     wagers = [i for i, r in enumerate(graded) if r["units"] is not None]
     reasons = [by_key[(r["expert"], r["category"])].get("reasoning", "") for r in graded]
     vectors = dict(zip(wagers, embedder.embed([reasons[i] for i in wagers]), strict=True))
-    rows = []
+    rows: list[ExpertBetRow] = []
     for i, r in enumerate(graded):
         source = by_key[(r["expert"], r["category"])]
         vector = vectors.get(i)
@@ -86,38 +73,14 @@ def store_graded(db: Database, game: dict[str, Any], version: str, payload: dict
             "reasoning_embedding": None if vector is None else "[" + ",".join(f"{v:.6g}" for v in vector) + "]",
             "outcome": _outcome(r), "error": r["error"], "units": r["units"], "model_version": version,
         })  # fmt: skip
-    columns = ", ".join(rows[0]) if rows else ""
     with db.transaction() as tx:
-        tx.run(
-            "DELETE FROM expert_bets WHERE game_id = :g AND model_version = :v", g=game["game_id"], v=version
-        )
-        if rows:
-            tx.run(
-                f"INSERT INTO expert_bets ({columns}, graded_at) SELECT {columns}, now() "
-                "FROM jsonb_populate_recordset(NULL::expert_bets, CAST(:rows AS jsonb))",
-                rows=orjson.dumps(rows, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
-            )
-
-
-_LEADERBOARD = """
-SELECT season, expert_id, bet_type, count(*) AS n,
-       avg(CASE outcome WHEN 'win' THEN 1.0 WHEN 'loss' THEN 0.0 END) AS accuracy,
-       avg(error) FILTER (WHERE bet_type = 'win_probability') AS brier,
-       avg(error) FILTER (WHERE bet_type <> 'win_probability') AS mae,
-       sum(units) AS units, count(units) AS bets,
-       count(*) FILTER (WHERE outcome = 'win') AS wins,
-       count(*) FILTER (WHERE outcome IN ('win', 'loss')) AS judged
-FROM expert_bets
-WHERE (CAST(:season AS integer) IS NULL OR season = :season)
-GROUP BY season, expert_id, bet_type
-ORDER BY season, expert_id, bet_type
-"""
+        grading_queries.replace_expert_bets(tx, game_id=game["game_id"], model_version=version, rows=rows)
 
 
 def leaderboard(db: Database, season: int | None) -> list[dict[str, Any]]:
     """Per expert (best accuracy first): overall figures and one row per category, per season."""
     experts: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in db.fetch_dicts(_LEADERBOARD, season=season):
+    for row in grading_queries.leaderboard_rows(db, season):
         key = (row["season"], row["expert_id"])
         expert = experts.setdefault(key, {"season": row["season"], "expert": row["expert_id"], "n": 0,
                                           "wins": 0, "judged": 0, "units": 0.0, "bets": 0, "categories": []})  # fmt: skip

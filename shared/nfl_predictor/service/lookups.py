@@ -7,6 +7,7 @@ from typing import Any
 from nfl_predictor.cache import CacheManager
 from nfl_predictor.db import Database
 from nfl_predictor.engine import matchup_embeddings
+from nfl_predictor.records import untyped
 from nfl_predictor.service import cache_keys, league
 from nfl_predictor.service.errors import GameNotFound
 from nfl_predictor.service.grading import leaderboard
@@ -40,7 +41,7 @@ class LookupService:
             game = league.get_game(self.db, game_id)
             if game is None:
                 raise GameNotFound(f"no game {game_id}", "game_id")
-            embedding = matchup_embeddings(params, [game])[0]
+            embedding = matchup_embeddings(params, untyped([game]))[0]
             rows = similar_matchups(self.db, embedding, k, exclude_game_id=game_id, before=game["gameday"])
             return {"game_id": game_id, "k": k, "model_version": params.model_version, "similar": rows}
 

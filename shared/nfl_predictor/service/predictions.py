@@ -19,7 +19,9 @@ import orjson
 
 from nfl_predictor.cache import CacheEntry, CacheManager
 from nfl_predictor.db import Database
+from nfl_predictor.db.queries import predictions as prediction_queries
 from nfl_predictor.engine import ModelParams, matchup_embeddings, predict_week
+from nfl_predictor.records import GameRecord, PredictionRow, untyped, untyped_groups
 from nfl_predictor.service import cache_keys, league
 from nfl_predictor.service.cache_keys import GAME_NS, CacheKey
 from nfl_predictor.service.errors import GameNotFound
@@ -158,7 +160,7 @@ class PredictionService:
 
         return self._counted(read_through(self.cache, cache_keys.week(season, week, version), produce))
 
-    def _week_bodies(self, games: list[dict[str, Any]], version: str) -> tuple[dict[str, bytes], Source]:
+    def _week_bodies(self, games: list[GameRecord], version: str) -> tuple[dict[str, bytes], Source]:
         """Each game's body (identity bytes), from the cache, else the database, else computed."""
         ids = [g["game_id"] for g in games]
         cached = self.cache.get_many(GAME_NS, cache_keys.games(ids, version))  # one MGET
@@ -191,21 +193,17 @@ class PredictionService:
     # -- storage and computation -----------------------------------------------------------------
 
     def stored_bodies(self, game_ids: Sequence[str], version: str) -> dict[str, bytes]:
-        rows = self.db.fetch(
-            "SELECT game_id, payload::text FROM predictions WHERE game_id = ANY(:ids) AND prediction_type = :t "
-            "AND model_version = :v AND (expires_at IS NULL OR expires_at > now())",
-            ids=list(game_ids), t=PREDICTION_TYPE, v=version,
-        )  # fmt: skip
-        return {gid: text.encode() for gid, text in rows}
+        return prediction_queries.stored_payloads(self.db, game_ids, prediction_type=PREDICTION_TYPE,
+                                                  model_version=version)  # fmt: skip
 
     def compute_batched(
-        self, games: list[dict[str, Any]], *, cache_version: str | None = None
+        self, games: list[GameRecord], *, cache_version: str | None = None
     ) -> dict[str, bytes]:
         """Independent batches of games, at most ``max_workers`` at once; each batch is also cached
         (by its own worker: compressing for Redis overlaps the other batches' work) when asked."""
         batches = [games[i : i + self.batch_size] for i in range(0, len(games), self.batch_size)]
 
-        def run(batch: list[dict[str, Any]]) -> dict[str, bytes]:
+        def run(batch: list[GameRecord]) -> dict[str, bytes]:
             bodies = self._compute(batch)
             if cache_version is not None:
                 self.cache_bodies(bodies, cache_version)
@@ -219,7 +217,7 @@ class PredictionService:
                 out.update(result)
         return out
 
-    def _compute(self, games: list[dict[str, Any]]) -> dict[str, bytes]:
+    def _compute(self, games: list[GameRecord]) -> dict[str, bytes]:
         """Predict, store (write-through) and return each game's canonical body."""
         self.stats.enter()
         try:
@@ -232,12 +230,12 @@ class PredictionService:
             self.stats.leave()
 
 
-def compute_payloads(db: Database, params: ModelParams, games: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def compute_payloads(db: Database, params: ModelParams, games: list[GameRecord]) -> list[dict[str, Any]]:
     teams = sorted({g[side] for g in games for side in ("home_team", "away_team")})
     season, week = min((int(g["season"]), int(g["week"])) for g in games)
     stats = league.recent_player_stats(db, teams, season, week)
-    analogs = analogs_for_games(db, matchup_embeddings(params, games), games, ANALOGS_K)
-    return predict_week(params, games, player_stats=stats, analogs=analogs)
+    analogs = analogs_for_games(db, matchup_embeddings(params, untyped(games)), games, ANALOGS_K)
+    return predict_week(params, untyped(games), player_stats=stats, analogs=untyped_groups(analogs))
 
 
 def reasoning_summary(payload: dict[str, Any]) -> str:
@@ -250,36 +248,19 @@ def reasoning_summary(payload: dict[str, Any]) -> str:
     return " ".join(lines)
 
 
-def store_predictions(db: Database, params: ModelParams, games: list[dict[str, Any]],
+def store_predictions(db: Database, params: ModelParams, games: list[GameRecord],
                       payloads: list[dict[str, Any]]) -> dict[str, bytes]:  # fmt: skip
     """Upsert the games' predictions; returns the stored JSON text as bytes (stable ETags across tiers)."""
     now = dt.datetime.now(dt.UTC)
-    rows = []
+    rows: list[PredictionRow] = []
     for game, payload in zip(games, payloads, strict=True):
         played = game.get("home_score") is not None
         rows.append({
-            "g": game["game_id"], "s": int(game["season"]), "w": int(game["week"]), "t": PREDICTION_TYPE,
-            "p": orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
-            "n": int(payload["prediction_count"]), "r": reasoning_summary(payload),
-            "e": payload["embedding"], "v": params.model_version,
-            "x": None if played else now + UPCOMING_EXPIRY,
+            "game_id": game["game_id"], "season": int(game["season"]), "week": int(game["week"]),
+            "prediction_type": PREDICTION_TYPE,
+            "payload": orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+            "prediction_count": int(payload["prediction_count"]), "reasoning_text": reasoning_summary(payload),
+            "analysis_embedding": "[" + ",".join(f"{v:.7g}" for v in payload["embedding"]) + "]",
+            "model_version": params.model_version, "expires_at": None if played else now + UPCOMING_EXPIRY,
         })  # fmt: skip
-    for row in rows:
-        row["e"] = "[" + ",".join(f"{v:.7g}" for v in row["e"]) + "]"
-    stored: list[list[Any]] = []
-    with db.transaction() as tx:  # parsed once, bound per game: one plan, one transaction
-        statement = tx.conn.prepare(
-            "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
-            "reasoning_text, analysis_embedding, model_version, expires_at) "
-            "VALUES (:g, :s, :w, :t, CAST(:p AS jsonb), :n, :r, CAST(:e AS vector), :v, :x) "
-            "ON CONFLICT (game_id, prediction_type, model_version) DO UPDATE SET payload = EXCLUDED.payload, "
-            "prediction_count = EXCLUDED.prediction_count, reasoning_text = EXCLUDED.reasoning_text, "
-            "analysis_embedding = EXCLUDED.analysis_embedding, expires_at = EXCLUDED.expires_at, "
-            "created_at = now() RETURNING game_id, payload::text"
-        )
-        try:
-            for row in rows:
-                stored.extend(statement.run(**row))
-        finally:
-            statement.close()
-    return {str(game_id): text.encode() for game_id, text in stored}
+    return prediction_queries.upsert_predictions(db, rows)

@@ -14,7 +14,10 @@ from typing import Protocol
 import orjson
 
 from nfl_predictor.db import Database
+from nfl_predictor.db.queries import model_params as params_queries
+from nfl_predictor.db.queries.vectors import store_game_embeddings
 from nfl_predictor.engine import ModelParams, fit, historical_embeddings
+from nfl_predictor.records import untyped
 from nfl_predictor.service import league
 
 # How often a warm Lambda checks whether a newer model was activated (one indexed row read).
@@ -39,44 +42,29 @@ def train_and_store(
     started = time.perf_counter()
     games = league.all_games(db)
     stats = league.team_stats(db)
-    params = fit(games, stats, through=through)
-    rows, matrix = historical_embeddings(games, stats)
+    params = fit(untyped(games), untyped(stats), through=through)
+    rows, matrix = historical_embeddings(untyped(games), untyped(stats))
     with db.transaction() as tx:
-        if activate:
-            tx.run("UPDATE model_params SET is_active = false WHERE is_active")
-        tx.run(
-            "INSERT INTO model_params (model_version, trained_through_season, trained_through_week, params, "
-            "is_active) VALUES (:v, :s, :w, CAST(:p AS jsonb), :a) ON CONFLICT (model_version) DO UPDATE "
-            "SET params = EXCLUDED.params, is_active = EXCLUDED.is_active, created_at = now()",
-            v=params.model_version, s=params.trained_through[0] if params.trained_through else None,
-            w=params.trained_through[1] if params.trained_through else None,
-            p=orjson.dumps(params.to_dict(), option=orjson.OPT_SERIALIZE_NUMPY).decode(), a=activate,
+        params_queries.store_params(
+            tx, model_version=params.model_version, trained_through=params.trained_through,
+            params_json=orjson.dumps(params.to_dict(), option=orjson.OPT_SERIALIZE_NUMPY).decode(), activate=activate,
         )  # fmt: skip
-        tx.run_many(
-            "INSERT INTO game_embeddings (game_id, season, model_version, embedding) VALUES (:g, :s, :v, :e) "
-            "ON CONFLICT (game_id) DO UPDATE SET embedding = EXCLUDED.embedding, "
-            "model_version = EXCLUDED.model_version, created_at = now()",
-            [{"g": r["game_id"], "s": r["season"], "v": params.model_version, "e": matrix[i]}
-             for i, r in enumerate(rows)],
-        )  # fmt: skip
+        store_game_embeddings(tx, [(r["game_id"], r["season"], matrix[i]) for i, r in enumerate(rows)],
+                              params.model_version)  # fmt: skip
     return TrainingReport(
         params.model_version, params.games_trained, len(rows), time.perf_counter() - started
     )
 
 
 def active_version(db: Database) -> str | None:
-    version = db.scalar("SELECT model_version FROM model_params WHERE is_active")
-    return None if version is None else str(version)
+    return params_queries.active_version(db)
 
 
 def load_params(db: Database, version: str | None = None) -> ModelParams:
-    if version is None:
-        row = db.fetch_one("SELECT params::text FROM model_params WHERE is_active")
-    else:
-        row = db.fetch_one("SELECT params::text FROM model_params WHERE model_version = :v", v=version)
-    if row is None:
+    text = params_queries.params_json(db, version)
+    if text is None:
         raise NoModelError("no trained model in the database; run `nfl-predictor train`")
-    return ModelParams.from_dict(orjson.loads(row[0]))
+    return ModelParams.from_dict(orjson.loads(text))
 
 
 class ParamsSource(Protocol):

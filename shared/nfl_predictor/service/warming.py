@@ -7,11 +7,14 @@ predictions but no betting-history rows yet.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from nfl_predictor.db.queries import predictions as prediction_queries
+from nfl_predictor.db.queries.research import ResearchNote, replace_research
 from nfl_predictor.service import cache_keys, league
 from nfl_predictor.service.cache_keys import GAME_NS
 from nfl_predictor.service.grading import grade_pending
@@ -24,22 +27,18 @@ if TYPE_CHECKING:
 PREDICTION_TYPE = "full"  # the predictions row a game's full payload is stored under
 RESEARCH_TYPE = "game_preview"
 # A stored prediction within this long of expiring is refreshed now rather than left to lapse.
-FRESH_MARGIN = "30 minutes"
+FRESH_MARGIN = dt.timedelta(minutes=30)
 
 
 def fresh_game_ids(db: Database, game_ids: list[str], version: str) -> set[str]:
-    rows = db.fetch(
-        "SELECT game_id FROM predictions WHERE game_id = ANY(:ids) AND prediction_type = :t AND model_version = :v "
-        f"AND (expires_at IS NULL OR expires_at > now() + interval '{FRESH_MARGIN}')",
-        ids=game_ids, t=PREDICTION_TYPE, v=version,
-    )  # fmt: skip
-    return {str(r[0]) for r in rows}
+    return prediction_queries.fresh_game_ids(db, game_ids, prediction_type=PREDICTION_TYPE, model_version=version,
+                                             margin=FRESH_MARGIN)  # fmt: skip
 
 
 def store_research(db: Database, embedder: Embedder, bodies: dict[str, bytes]) -> int:
     """One research note per expert per game (its reasoning across categories), embedded for search,
     plus the text embedding of each prediction's reasoning summary."""
-    notes: list[dict[str, Any]] = []
+    notes: list[ResearchNote] = []
     for game_id, body in bodies.items():
         payload = orjson.loads(body)
         by_expert: dict[str, list[dict[str, Any]]] = {}
@@ -48,25 +47,22 @@ def store_research(db: Database, embedder: Embedder, bodies: dict[str, bytes]) -
         title = f"{payload['away_team']} at {payload['home_team']}"
         for expert, items in by_expert.items():
             lines = [f"{i['category']}: {i['value']} ({i['reasoning']})" for i in items[:10]]
-            notes.append({"x": expert, "g": game_id, "c": f"{title}. " + " ".join(lines),
-                          "m": orjson.dumps({"categories": len(items), "model_version": payload["model_version"]}).decode(),
-                          "r": round(sum(float(i.get("confidence", 0.5)) for i in items) / len(items), 4)})  # fmt: skip
+            notes.append({"expert_id": expert, "game_id": game_id, "content": f"{title}. " + " ".join(lines),
+                          "metadata": orjson.dumps({"categories": len(items), "model_version": payload["model_version"]}).decode(),
+                          "relevance_score": round(sum(float(i.get("confidence", 0.5)) for i in items) / len(items), 4),
+                          "embedding": None})  # fmt: skip
     if not notes:
         return 0
-    vectors = embedder.embed([n["c"] for n in notes])
-    reasoning = db.fetch("SELECT game_id, reasoning_text FROM predictions WHERE game_id = ANY(:ids) "
-                         "AND prediction_type = :t", ids=list(bodies), t=PREDICTION_TYPE)  # fmt: skip
-    reasoning_vectors = embedder.embed([r[1] or "" for r in reasoning])
+    for note, vector in zip(notes, embedder.embed([n["content"] for n in notes]), strict=True):
+        note["embedding"] = vector
+    reasoning = prediction_queries.reasoning_texts(db, list(bodies), prediction_type=PREDICTION_TYPE)
+    reasoning_vectors = embedder.embed([text or "" for _, text in reasoning])
     with db.transaction() as tx:
-        tx.run("DELETE FROM expert_research WHERE game_id = ANY(:ids) AND research_type = :t",
-               ids=list(bodies), t=RESEARCH_TYPE)  # fmt: skip
-        tx.run_many(
-            "INSERT INTO expert_research (expert_id, research_type, game_id, content, metadata, embedding, "
-            "relevance_score) VALUES (:x, :t, :g, :c, CAST(:m AS jsonb), :e, :r)",
-            [{**n, "t": RESEARCH_TYPE, "e": vectors[i]} for i, n in enumerate(notes)],
-        )
-        tx.run_many("UPDATE predictions SET reasoning_embedding = :e WHERE game_id = :g AND prediction_type = :t",
-                    [{"g": r[0], "e": reasoning_vectors[i], "t": PREDICTION_TYPE} for i, r in enumerate(reasoning)])  # fmt: skip
+        replace_research(tx, list(bodies), RESEARCH_TYPE, notes)
+        prediction_queries.set_reasoning_embeddings(
+            tx, [(game_id, reasoning_vectors[i]) for i, (game_id, _) in enumerate(reasoning)],
+            prediction_type=PREDICTION_TYPE,
+        )  # fmt: skip
     return len(notes)
 
 
@@ -75,6 +71,16 @@ def target_week(db: Database, season: int | None, week: int | None) -> tuple[int
         return season, week
     upcoming = league.upcoming_weeks(db, limit=1)
     return upcoming[0] if upcoming else None
+
+
+def cache_stored(service: PredictionService, game_ids: list[str], version: str) -> int:
+    """Fresh games not in the cache (another process stored them, or Redis restarted): cache their
+    stored bodies. Returns how many were cached."""
+    cached = service.cache.get_many(GAME_NS, cache_keys.games(game_ids, version)) if game_ids else []
+    uncached = [gid for gid, entry in zip(game_ids, cached, strict=True) if entry is None]
+    stored = service.stored_bodies(uncached, version) if uncached else {}
+    service.cache_bodies(stored, version)
+    return len(stored)
 
 
 def warm_week(service: PredictionService, season: int | None = None, week: int | None = None, *,
@@ -102,13 +108,9 @@ def warm_week(service: PredictionService, season: int | None = None, week: int |
     report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
     report["research_notes"] = store_research(db, service.embedder, computed) if computed else 0
 
-    # Fresh games not in the cache (another process stored them, or Redis restarted): fill it.
-    rest = [gid for gid in ids if gid not in computed]
-    cached = cache.get_many(GAME_NS, cache_keys.games(rest, version)) if rest else []
-    uncached = [gid for gid, entry in zip(rest, cached, strict=True) if entry is None]
-    stored = service.stored_bodies(uncached, version) if uncached else {}
-    service.cache_bodies(stored, version)
-    report["cached"] = len(computed) + len(stored)
+    report["cached"] = len(computed) + cache_stored(
+        service, [gid for gid in ids if gid not in computed], version
+    )
     if report["cached"]:
         cache.delete(*cache_keys.week(target[0], target[1], version))
     service.week(*target)  # the whole-week document, assembled from the per-game entries just cached

@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 
 from nfl_predictor.config import Settings
+from nfl_predictor.db.queries import monitoring as monitoring_queries
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +71,8 @@ class MonitorSettings:
 
 
 def database_health(db: Any, slow_query_ms: float = SLOW_QUERY_MS) -> dict[str, Any]:
-    row = db.fetch_one(
-        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'), "
-        "current_setting('max_connections')::int, "
-        "(SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() "
-        " AND backend_type = 'client backend' AND now() - query_start > make_interval(secs => :s))",
-        s=slow_query_ms / 1000.0,
-    )  # fmt: skip
-    connections, limit, slow = (int(v) for v in row) if row else (0, 0, 0)
-    return {"connections": connections, "max_connections": limit, "slow_queries": slow,
-            "slow_query_ms": slow_query_ms}  # fmt: skip
+    load = monitoring_queries.database_load(db, slow_query_ms / 1000.0)
+    return {**load, "slow_query_ms": slow_query_ms}
 
 
 def cache_hit_rate(counters: dict[str, Any]) -> tuple[float | None, int]:
@@ -193,34 +186,25 @@ class SnapshotStore:
         """Insert, then drop what is past the age or beyond the row count, in one transaction."""
         dumps = orjson.OPT_SERIALIZE_NUMPY
         with self.db.transaction() as tx:
-            new_id = tx.run(
-                "INSERT INTO performance_snapshots (taken_at, source, summary, snapshot, alerts) VALUES "
-                "(CAST(:t AS timestamptz), :s, CAST(:m AS jsonb), CAST(:p AS jsonb), CAST(:a AS jsonb)) RETURNING id",
-                t=snapshot["taken_at"], s=snapshot["source"], m=orjson.dumps(snapshot["summary"], option=dumps).decode(),
-                p=orjson.dumps(snapshot, option=dumps).decode(), a=orjson.dumps(alerts).decode(),
-            )[0][0]  # fmt: skip
-            tx.run("DELETE FROM performance_snapshots WHERE taken_at < now() - make_interval(secs => :s)",
-                   s=self.max_age.total_seconds())  # fmt: skip
-            tx.run("DELETE FROM performance_snapshots WHERE id <= (SELECT id FROM performance_snapshots "
-                   "ORDER BY id DESC OFFSET :n LIMIT 1)", n=self.max_rows)  # fmt: skip
-        return int(new_id)
+            new_id = monitoring_queries.insert_snapshot(
+                tx, taken_at=snapshot["taken_at"], source=snapshot["source"],
+                summary_json=orjson.dumps(snapshot["summary"], option=dumps).decode(),
+                snapshot_json=orjson.dumps(snapshot, option=dumps).decode(), alerts_json=orjson.dumps(alerts).decode(),
+            )  # fmt: skip
+            monitoring_queries.prune_snapshots(tx, max_age=self.max_age, max_rows=self.max_rows)
+        return new_id
 
     def history(
         self, limit: int = 288, since: dt.datetime | None = None, full: bool = False
     ) -> list[dict[str, Any]]:
         """The latest ``limit`` snapshots (after ``since``), oldest first."""
-        column = "snapshot::text" if full else "NULL"
-        rows = self.db.fetch(
-            f"SELECT id, taken_at, source, summary::text, alerts::text, {column} FROM performance_snapshots "
-            "WHERE taken_at > coalesce(CAST(:since AS timestamptz), '-infinity') ORDER BY taken_at DESC, id DESC LIMIT :n",
-            since=since, n=limit,
-        )  # fmt: skip
+        rows = monitoring_queries.recent_snapshots(self.db, limit=limit, since=since, full=full)
         out = []
-        for row_id, taken_at, source, summary, alerts, snapshot in reversed(rows):
-            item = {"id": row_id, "taken_at": taken_at.isoformat(), "source": source,
-                    "summary": orjson.loads(summary), "alerts": orjson.loads(alerts)}  # fmt: skip
+        for row in reversed(rows):
+            item = {"id": row["id"], "taken_at": row["taken_at"].isoformat(), "source": row["source"],
+                    "summary": orjson.loads(row["summary"]), "alerts": orjson.loads(row["alerts"])}  # fmt: skip
             if full:
-                item["snapshot"] = orjson.loads(snapshot)
+                item["snapshot"] = orjson.loads(row["snapshot"] or "null")
             out.append(item)
         return out
 

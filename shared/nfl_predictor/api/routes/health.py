@@ -12,6 +12,7 @@ from starlette.responses import Response
 from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import Health
+from nfl_predictor.db.queries.health import ping
 from nfl_predictor.runtime import Runtime
 
 router = APIRouter(tags=["health"])
@@ -20,7 +21,7 @@ router = APIRouter(tags=["health"])
 def _check_database(runtime: Runtime) -> dict[str, Any]:
     started = time.perf_counter()
     try:
-        runtime.db.scalar("SELECT 1")
+        ping(runtime.db)
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}

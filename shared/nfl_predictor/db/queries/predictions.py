@@ -1,0 +1,84 @@
+"""Stored predictions: a game's payload per (prediction type, model version), with its expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from nfl_predictor.db.database import Database, Transaction
+from nfl_predictor.records import PredictionRow
+
+_LIVE = "(expires_at IS NULL OR expires_at > now())"
+
+
+def stored_payloads(db: Database, game_ids: Sequence[str], *, prediction_type: str, model_version: str
+                    ) -> dict[str, bytes]:  # fmt: skip
+    """game_id -> the stored payload's JSON text (as bytes), for the games with an unexpired one."""
+    rows = db.fetch(
+        "SELECT game_id, payload::text FROM predictions WHERE game_id = ANY(:game_ids) "
+        f"AND prediction_type = :prediction_type AND model_version = :model_version AND {_LIVE}",
+        game_ids=list(game_ids), prediction_type=prediction_type, model_version=model_version,
+    )  # fmt: skip
+    return {game_id: text.encode() for game_id, text in rows}
+
+
+def fresh_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type: str, model_version: str,
+                   margin: dt.timedelta) -> set[str]:  # fmt: skip
+    """The games whose stored prediction is still good ``margin`` from now."""
+    rows = db.fetch(
+        "SELECT game_id FROM predictions WHERE game_id = ANY(:game_ids) AND prediction_type = :prediction_type "
+        "AND model_version = :model_version AND (expires_at IS NULL OR expires_at > now() + :margin)",
+        game_ids=list(game_ids), prediction_type=prediction_type, model_version=model_version, margin=margin,
+    )  # fmt: skip
+    return {str(row[0]) for row in rows}
+
+
+_UPSERT = (
+    "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
+    "reasoning_text, analysis_embedding, model_version, expires_at) "
+    "VALUES (:game_id, :season, :week, :prediction_type, CAST(:payload AS jsonb), :prediction_count, "
+    ":reasoning_text, CAST(:analysis_embedding AS vector), :model_version, :expires_at) "
+    "ON CONFLICT (game_id, prediction_type, model_version) DO UPDATE SET payload = EXCLUDED.payload, "
+    "prediction_count = EXCLUDED.prediction_count, reasoning_text = EXCLUDED.reasoning_text, "
+    "analysis_embedding = EXCLUDED.analysis_embedding, expires_at = EXCLUDED.expires_at, "
+    "created_at = now() RETURNING game_id, payload::text"
+)
+
+
+def upsert_predictions(db: Database, rows: Sequence[PredictionRow]) -> dict[str, bytes]:
+    """Insert or replace the rows in one transaction (one statement parsed once, bound per row);
+    returns game_id -> the payload text as the database stored it (jsonb's canonical form), as bytes."""
+    stored: list[list[Any]] = []
+    with db.transaction() as tx:
+        statement = tx.conn.prepare(_UPSERT)
+        try:
+            for row in rows:
+                stored.extend(statement.run(**row))
+        finally:
+            statement.close()
+    return {str(game_id): text.encode() for game_id, text in stored}
+
+
+def reasoning_texts(
+    db: Database, game_ids: Sequence[str], *, prediction_type: str
+) -> list[tuple[str, str | None]]:
+    """(game_id, reasoning summary) of the games' stored predictions of that type, every model version."""
+    rows = db.fetch(
+        "SELECT game_id, reasoning_text FROM predictions WHERE game_id = ANY(:game_ids) "
+        "AND prediction_type = :prediction_type",
+        game_ids=list(game_ids), prediction_type=prediction_type,
+    )  # fmt: skip
+    return [(str(game_id), text) for game_id, text in rows]
+
+
+def set_reasoning_embeddings(
+    tx: Transaction, embeddings: Sequence[tuple[str, Any]], *, prediction_type: str
+) -> None:
+    """(game_id, vector) pairs: the embedding of each game's reasoning text, every model version."""
+    tx.run_many(
+        "UPDATE predictions SET reasoning_embedding = :embedding "
+        "WHERE game_id = :game_id AND prediction_type = :prediction_type",
+        [{"game_id": game_id, "embedding": vector, "prediction_type": prediction_type}
+         for game_id, vector in embeddings],
+    )  # fmt: skip

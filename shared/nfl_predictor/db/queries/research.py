@@ -1,0 +1,31 @@
+"""Expert research notes: one embedded note per expert per game, searchable by meaning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
+from nfl_predictor.db.database import Transaction
+
+
+class ResearchNote(TypedDict):
+    expert_id: str
+    game_id: str
+    content: str
+    metadata: str  # JSON text
+    relevance_score: float
+    embedding: Any  # a vector (numpy array or pgvector literal)
+
+
+def replace_research(
+    tx: Transaction, game_ids: Sequence[str], research_type: str, notes: Sequence[ResearchNote]
+) -> None:
+    """The games' notes of ``research_type`` become ``notes`` (inside the caller's transaction)."""
+    tx.run("DELETE FROM expert_research WHERE game_id = ANY(:game_ids) AND research_type = :research_type",
+           game_ids=list(game_ids), research_type=research_type)  # fmt: skip
+    tx.run_many(
+        "INSERT INTO expert_research (expert_id, research_type, game_id, content, metadata, embedding, "
+        "relevance_score) VALUES (:expert_id, :research_type, :game_id, :content, CAST(:metadata AS jsonb), "
+        ":embedding, :relevance_score)",
+        [{**note, "research_type": research_type} for note in notes],
+    )
