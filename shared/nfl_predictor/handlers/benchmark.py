@@ -21,16 +21,16 @@ from typing import Any
 
 import orjson
 from aws_lambda_powertools import Logger
-from nfl_predictor_dev.bench.compare import (
+
+from nfl_predictor.benchmarking.compare import (
     DEFAULT_ALPHA,
     DEFAULT_TOLERANCE,
     Comparison,
     compare_runs,
     regressions,
 )
-from nfl_predictor_dev.bench.context import ApiBindings, BenchContext
-from nfl_predictor_dev.bench.result import Measurement
-
+from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
+from nfl_predictor.benchmarking.result import Measurement
 from nfl_predictor.config import Settings
 from nfl_predictor.runtime import Runtime
 
@@ -68,7 +68,7 @@ def parse_event(event: Any) -> BenchmarkOptions:
 def baseline_store() -> Any:
     """S3 (BENCHMARK_BASELINE_BUCKET, one prefix per environment); a local folder when no bucket is set
     (``nfl-predictor invoke``)."""
-    from nfl_predictor_dev.bench.baseline import FileStore, S3Store
+    from nfl_predictor.benchmarking.baseline import FileStore, S3Store
 
     environment = os.environ.get("NFLP_ENVIRONMENT") or "local"
     bucket = (os.environ.get("BENCHMARK_BASELINE_BUCKET") or "").strip()
@@ -120,8 +120,9 @@ def alert_regressions(
 def run_benchmark(options: BenchmarkOptions, api: ApiBindings, *, store: Any = None, cloudwatch: Any = None,
                   sns: Any = None) -> dict[str, Any]:  # fmt: skip
     import boto3
-    from nfl_predictor_dev.bench.stack import LiveStack
-    from nfl_predictor_dev.bench.suite import resolve_categories, run_categories, run_record
+
+    from nfl_predictor.benchmarking.stack import LiveStack
+    from nfl_predictor.benchmarking.suite import resolve_categories, run_categories, run_record
 
     categories = resolve_categories(options.categories, in_lambda=True)
     with LiveStack(api.runtime) as stack:
