@@ -9,6 +9,7 @@ the out-of-process ones, which need a checkout, uvicorn and wrk:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import statistics
@@ -67,6 +68,9 @@ def cold_start(ctx: BenchContext, tracing: bool) -> Measurement | None:
     checkout = checkout_root()
     if checkout is None or not (checkout / "functions" / "predict" / "app.py").is_file():
         return None  # not run from a checkout: there is no function folder to import
+    if tracing and importlib.util.find_spec("aws_xray_sdk") is None:
+        ctx.progress.update("aws-xray-sdk not installed: cold start with the X-Ray tracer skipped")
+        return None  # the tracer imports it: every such process would fail
     name = "api.cold_start" + ("_tracing" if tracing else "")
     ctx.progress.begin(name)
     env = {
