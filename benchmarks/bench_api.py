@@ -1,35 +1,33 @@
 """API speed, each figure beside a reference measured in the same run: the suite's api category
-(nfl_predictor_dev.bench.api and api_process), run on its own.
+(nfl_predictor.benchmarking.api in process, nfl_predictor_dev.bench.api_process out of process), run
+on its own.
 
 1. Cached game and week through the Lambda handler in process vs a bare FastAPI+Mangum route.
 2. Uncached game (p95) and week (max), every tier missing for real, beside the engine alone.
 3. Local server (one uvicorn worker), cached game, wrk with 32 connections vs the bare route.
 4. Cold start: import the predict handler and build the app in a fresh process vs the bare app.
 
-Run: ``python benchmarks/bench_api.py [--quick]`` (uses DATABASE_URL / REDIS_URL when set).
+Run from the checkout after ``pip install -e ".[local]"``: ``python benchmarks/bench_api.py [--quick]``
+(uses DATABASE_URL / REDIS_URL when set).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from nfl_predictor_dev.bench import api  # noqa: E402
-from nfl_predictor_dev.bench.context import ApiBindings, BenchContext  # noqa: E402
-from nfl_predictor_dev.bench.progress import Progress  # noqa: E402
-from nfl_predictor_dev.bench.stack import BenchStack  # noqa: E402
+from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
+from nfl_predictor_dev.bench import api_process
+from nfl_predictor_dev.bench.progress import Progress
+from nfl_predictor_dev.bench.stack import BenchStack
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     with BenchStack() as stack:
         bindings = ApiBindings.over(stack.runtime)
         ctx = BenchContext(scale="quick" if quick else "full", stack=stack, api=bindings, progress=Progress())
-        results = api.run(ctx)
+        results = api_process.run(ctx)
     ctx.progress.close()
     for m in results:
         print(m.line())

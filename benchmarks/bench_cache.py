@@ -1,29 +1,25 @@
-"""Cache benchmark: the suite's cache category (nfl_predictor_dev.bench.cache), run on its own.
+"""Cache benchmark: the suite's cache category (nfl_predictor.benchmarking.cache), run on its own.
 
 1. L2 hit through the manager (L1 off) vs a raw redis-py GET of the same bytes: median ratio <= 1.3.
 2. L1 hit: median <= 5 us (beside a plain dict lookup).
 3. Redis unreachable, breaker open: get_or_compute of cold keys vs the bare producer: p99 overhead <= 50 us.
 
 Uses a private redis-server unless REDIS_URL is set. Same as ``nfl-predictor bench create --category
-cache`` but prints only, saving nothing. Run: python benchmarks/bench_cache.py [--quick] [--json]
+cache`` but prints only, saving nothing. Run (after ``pip install -e ".[local]"``):
+python benchmarks/bench_cache.py [--quick] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from nfl_predictor.benchmarking.context import BenchContext
+from nfl_predictor.benchmarking.result import Measurement
 from nfl_predictor.cache.codec import ETAG_ALGORITHM
 from nfl_predictor_dev.bench import cache
-from nfl_predictor_dev.bench.context import BenchContext
 from nfl_predictor_dev.bench.progress import Progress
-from nfl_predictor_dev.bench.result import Measurement
 
 
 def as_result(m: Measurement) -> dict[str, Any]:

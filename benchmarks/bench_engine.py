@@ -1,8 +1,9 @@
 """Engine benchmark: the suite's engine category (one game and one week with parameters loaded, beside
 classic Elo on the same games), then the 2015-2024 backtest.
 
-Uses the real nflverse files when ../shared/data/nflverse is present (fit through 2023 week 17,
-predict 2023 week 18), else the synthetic league. Run: python benchmarks/bench_engine.py [--quick] [--json]
+Uses the real nflverse files in --nflverse DIR, else ../shared/data/nflverse beside the checkout when
+present (fit through 2023 week 17, predict 2023 week 18), else the synthetic league. Run (after
+``pip install -e ".[local]"``): python benchmarks/bench_engine.py [--quick] [--json] [--nflverse DIR]
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from nfl_predictor.benchmarking import engine
+from nfl_predictor.benchmarking.context import BenchContext
 from nfl_predictor.engine import format_table, run_backtest
-from nfl_predictor_dev.bench import engine
-from nfl_predictor_dev.bench.context import BenchContext
+from nfl_predictor_dev.bench.machine import nflverse_dir
 from nfl_predictor_dev.bench.progress import Progress
 
 
-def run(quick: bool = False) -> list[dict[str, Any]]:
-    ctx = BenchContext(scale="quick" if quick else "full", progress=Progress())
+def run(quick: bool = False, nflverse: Path | None = None) -> list[dict[str, Any]]:
+    ctx = BenchContext(
+        scale="quick" if quick else "full", progress=Progress(), nflverse=nflverse or nflverse_dir()
+    )
     return [{"name": m.name, "value_ms": m.value, "reference_ms": m.reference_value, "ratio": m.ratio,
              "target": m.target, "pass": m.ok, "line": m.line(), "stats": m.stats, **m.details}
             for m in engine.run(ctx)]  # fmt: skip
@@ -34,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer samples (a smoke run)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--nflverse", type=Path, metavar="DIR", help="nflverse CSV files (games.csv, ...)")
     args = parser.parse_args(argv)
-    data = engine.load_data()
+    data = engine.load_data(args.nflverse or nflverse_dir())
     fitted = engine.fit_for_bench(data)
     ctx = BenchContext(scale="quick" if args.quick else "full", progress=Progress())
     results = engine.run(ctx, fitted)

@@ -1,7 +1,8 @@
-"""The benchmark Lambda (functions/benchmark/app.py) against a real database and Redis, with S3,
-CloudWatch and SNS from moto: the first run stores the baseline, the next compares with it, a baseline
-edited to be much faster makes a run publish an SNS alert and a regression metric. Plus the template's
-promises for the function, and a run through `nfl-predictor invoke` (no AWS at all)."""
+"""The benchmark Lambda (functions/benchmark/app.py) against a real database and Redis, with S3 and
+SNS from moto and its metrics read from the EMF documents it prints: the first run stores the baseline,
+the next compares with it, a baseline edited to be much faster makes a run publish an SNS alert and a
+regression metric. Plus the template's promises for the function, and a run through
+`nfl-predictor invoke` (no AWS at all)."""
 
 from __future__ import annotations
 
@@ -96,17 +97,41 @@ def alerts(queue: str) -> list[dict[str, Any]]:
     return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
 
 
-def metric_names() -> set[tuple[str, str]]:
-    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
-    found = cloudwatch.list_metrics(Namespace="NFLPredictor/test")["Metrics"]
-    return {
-        (m["MetricName"], next((d["Value"] for d in m["Dimensions"] if d["Name"] == "Benchmark"), ""))
-        for m in found
-    }
+def emf_documents(out: str) -> list[dict[str, Any]]:
+    """The Embedded Metric Format documents among the printed lines (CloudWatch Logs turns them into
+    metrics); log lines and anything else are skipped."""
+    found = []
+    for line in out.splitlines():
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(document, dict) and "_aws" in document:
+            found.append(document)
+    return found
 
 
-def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, Any], league_url: str) -> None:
+def emf_metrics(out: str) -> dict[tuple[str, str], list[float]]:
+    """{(metric name, Benchmark dimension or ""): values} of the benchmark's documents in NFLPredictor/test."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for document in emf_documents(out):
+        [directive] = document["_aws"]["CloudWatchMetrics"]
+        if directive["Namespace"] != "NFLPredictor/test" or document.get("service") != "benchmark":
+            continue
+        assert all(set(dims) <= {"service", "Benchmark"} for dims in directive["Dimensions"]), directive
+        for metric in directive["Metrics"]:
+            value = document[metric["Name"]]
+            values.setdefault((metric["Name"], document.get("Benchmark", "")), []).extend(
+                value if isinstance(value, list) else [value]
+            )
+    return values
+
+
+def test_baseline_then_comparison_then_an_alert_on_a_regression(
+    aws: dict[str, Any], league_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     handler, queue = aws["handler"], aws["queue"]
+    capsys.readouterr()
     first = handler(ALL_IN_PROCESS, Context())
     assert first["baseline"] == "s3://nflp-benchmarks-test/benchmarks/test/baseline.json"
     assert first["comparisons"] == [] and first["regressions"] == 0 and first["alerted"] is False
@@ -114,10 +139,14 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, A
     assert {"api.cached_game", "api.cached_week", "api.uncached_game", "api.uncached_week", "engine.game",
             "engine.week", "database.similar_matchups", "cache.l2_hit", "cache.breaker_open_overhead"} <= names  # fmt: skip
     assert not {"api.server_rps", "api.cold_start"} & names  # out-of-process: never inside Lambda
-    assert ("BenchmarkFigure", "api.cached_game") in metric_names() and (
-        "BenchmarkRegressions",
-        "",
-    ) in metric_names()
+    published = emf_metrics(capsys.readouterr().out)
+    assert published[("BenchmarkFigure", "api.cached_game")] == [
+        next(m["value"] for m in first["measurements"] if m["name"] == "api.cached_game")
+    ]
+    assert ("BenchmarkRatio", "cache.l2_hit") in published and published[("BenchmarkRegressions", "")] == [
+        0.0
+    ]
+    assert first["metrics_published"] == sum(len(v) for v in published.values())
     # The run's monitoring snapshot reads Redis and the database only: its own calls are not traffic.
     # (The shared test server may be busy enough for a database-connections alert; that one is real.)
     rules = {a["rule"] for a in first["snapshot"]["alerts"]}
@@ -133,8 +162,10 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, A
                                           for m in baseline["measurements"]])  # fmt: skip
     boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key="benchmarks/test/baseline.json",
                                                       Body=json.dumps(faster).encode())  # fmt: skip
+    capsys.readouterr()
     third = handler(CACHE_ONLY, Context())
     assert third["regressions"] >= 2 and third["alerted"] is True
+    assert emf_metrics(capsys.readouterr().out)[("BenchmarkRegressions", "")] == [float(third["regressions"])]
     [message] = [m for m in alerts(queue) if "benchmark regression" in m["Subject"]]
     body = json.loads(message["Message"])
     assert {r["name"] for r in body["regressions"]} <= {
@@ -143,12 +174,6 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(aws: dict[str, A
         "cache.breaker_open_overhead",
     }
     assert body["run"].startswith("s3://nflp-benchmarks-test/benchmarks/test/runs/")
-    stats = boto3.client("cloudwatch", region_name=REGION).get_metric_statistics(
-        Namespace="NFLPredictor/test", MetricName="BenchmarkRegressions",
-        Dimensions=[{"Name": "service", "Value": "benchmark"}], StartTime="2000-01-01", EndTime="2100-01-01",
-        Period=86400, Statistics=["Maximum"],
-    )  # fmt: skip
-    assert max(point["Maximum"] for point in stats["Datapoints"]) >= 2
     runs = boto3.client("s3", region_name=REGION).list_objects_v2(
         Bucket=BUCKET, Prefix="benchmarks/test/runs/"
     )
@@ -212,7 +237,8 @@ def test_the_template_schedules_the_function_with_least_privilege() -> None:
     assert statements["ReadAndWriteBaselines"]["Resource"] == {
         "Fn::Sub": "${BenchmarkBaselineBucket.Arn}/benchmarks/*"
     }
-    assert statements["PutBenchmarkMetrics"]["Condition"]["StringEquals"]["cloudwatch:namespace"]
+    # Metrics leave as EMF in the function's log, like every other function's: no PutMetricData.
+    assert not any("cloudwatch" in str(s["Action"]) for s in statements.values())
     assert {"SNSPublishMessagePolicy": {"TopicName": {"Fn::GetAtt": ["AlarmTopic", "TopicName"]}}} in props[
         "Policies"
     ]

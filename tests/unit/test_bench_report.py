@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-from nfl_predictor_dev.bench.baseline import FileStore
-from nfl_predictor_dev.bench.compare import compare_runs
-from nfl_predictor_dev.bench.context import BenchContext
+from nfl_predictor.benchmarking.baseline import FileStore, baseline_store
+from nfl_predictor.benchmarking.compare import compare_runs
+from nfl_predictor.benchmarking.context import BenchContext
+from nfl_predictor.benchmarking.machine import machine_info
+from nfl_predictor.benchmarking.result import Measurement, Reference
+from nfl_predictor.benchmarking.suite import resolve_categories, run_record
+from nfl_predictor.config import Settings
 from nfl_predictor_dev.bench.cost import Prices, cost_of, costs_for_run, predict_memory_mb
-from nfl_predictor_dev.bench.machine import machine_info
+from nfl_predictor_dev.bench.machine import checkout_root, git_commit
+from nfl_predictor_dev.bench.machine import machine_info as local_machine_info
 from nfl_predictor_dev.bench.report import ReportInput, html_report, text_report, write_reports
-from nfl_predictor_dev.bench.result import Measurement, Reference
-from nfl_predictor_dev.bench.suite import resolve_categories, run_record
+
+from tests.conftest import REPO_ROOT
 
 
 def made_up_run(scale: float = 1.0) -> dict[str, object]:
@@ -34,6 +40,25 @@ def test_a_run_records_machine_and_software() -> None:
     assert info["cpu_count"] and info["cpu_model"] and info["python"].startswith("3.11")
     assert info["numpy"] and "numpy" in info["packages"] and "platform" in info
     assert "git_commit" in info  # None outside a checkout
+
+
+def test_a_local_run_records_the_commit_of_the_checkout_it_runs_in(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(REPO_ROOT / "shared")
+    assert checkout_root() == REPO_ROOT.resolve()
+    if (REPO_ROOT / ".git").exists():
+        commit = git_commit()
+        assert commit is not None and re.fullmatch(r"[0-9a-f]{40}", commit)
+        assert local_machine_info()["git_commit"] == commit
+    monkeypatch.chdir(tmp_path)  # no checkout here: nothing is guessed from where the package lives
+    assert checkout_root() is None and git_commit() is None
+
+
+def test_the_lambda_keeps_its_baseline_in_a_folder_per_environment_without_a_bucket(tmp_path: Path) -> None:
+    store = baseline_store(Settings(environment="dev", data_dir=str(tmp_path)))
+    assert isinstance(store, FileStore)
+    assert store.baseline_file == tmp_path / "benchmarks" / "dev" / "baseline.json"
 
 
 def test_file_store_keeps_the_baseline_and_a_history_of_runs(tmp_path: Path) -> None:
@@ -58,11 +83,19 @@ def test_lambda_cost_rounds_each_duration_up_to_the_millisecond() -> None:
     assert cost_of("x", [10.0], 0, prices).per_million_predictions is None
 
 
-def test_memory_comes_from_the_environment_or_the_predict_function(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memory_comes_from_the_environment_or_the_predict_function(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", raising=False)
-    assert predict_memory_mb() == 1024  # PredictFunction's MemorySize in infra/template.yaml
+    template = tmp_path / "template.yaml"
+    template.write_text("Resources:\n  PredictFunction:\n    Properties:\n      MemorySize: 1536\n"
+                        "  OtherFunction:\n    Properties:\n      MemorySize: 256\n")  # fmt: skip
+    assert predict_memory_mb(template) == 1536  # PredictFunction's MemorySize, not another function's
+    assert predict_memory_mb(tmp_path / "missing.yaml") == 1024  # no template: the default
+    monkeypatch.chdir(REPO_ROOT)
+    assert predict_memory_mb() == 1024  # ./infra/template.yaml of the checkout
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
-    assert predict_memory_mb() == 2048
+    assert predict_memory_mb(template) == 2048
 
 
 def test_reports_in_text_json_and_html(tmp_path: Path) -> None:

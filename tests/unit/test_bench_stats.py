@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from nfl_predictor_dev.bench.compare import compare_measurement, compare_runs, improvements, regressions
-from nfl_predictor_dev.bench.stats import describe, mann_whitney, mann_whitney_numpy, thin
+from nfl_predictor.benchmarking.compare import compare_measurement, compare_runs, improvements, regressions
+from nfl_predictor.benchmarking.stats import describe, mann_whitney, mann_whitney_numpy, thin
 from scipy.stats import mannwhitneyu
 
 RNG = np.random.default_rng(7)

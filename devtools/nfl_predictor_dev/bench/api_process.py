@@ -1,4 +1,5 @@
-"""API category, out of process (local only): the server's throughput under wrk, and the cold start.
+"""API category as run locally: the in-process measurements (nfl_predictor.benchmarking.api), then
+the out-of-process ones, which need a checkout, uvicorn and wrk:
 
 1. Local server (one uvicorn worker), cached game, wrk with 32 connections vs the bare route served
    the same way: median req/s over alternating runs, >= 70% of bare and no errors.
@@ -8,19 +9,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
-from nfl_predictor_dev.bench.context import BenchContext
-from nfl_predictor_dev.bench.result import Measurement, Reference
-from nfl_predictor_dev.bench.server import BARE_APP, PROJECT_APP, bare_app_dir, uvicorn_server, wrk
+from nfl_predictor.benchmarking import api
+from nfl_predictor.benchmarking.api import BARE_APP
+from nfl_predictor.benchmarking.context import BenchContext
+from nfl_predictor.benchmarking.result import Measurement, Reference
 
-CHECKOUT = Path(__file__).resolve().parents[4]
+from nfl_predictor_dev.bench.machine import checkout_root
+from nfl_predictor_dev.bench.server import PROJECT_APP, bare_app_dir, uvicorn_server, wrk
 
 
 def server_throughput(ctx: BenchContext) -> Measurement | None:
@@ -62,8 +65,12 @@ COLD_BARE = "import time; t = time.perf_counter()\n" + BARE_APP + "\nprint((time
 
 
 def cold_start(ctx: BenchContext, tracing: bool) -> Measurement | None:
-    if not (CHECKOUT / "functions" / "predict" / "app.py").is_file():
-        return None  # installed without the checkout: there is no function folder to import
+    checkout = checkout_root()
+    if checkout is None or not (checkout / "functions" / "predict" / "app.py").is_file():
+        return None  # not run from a checkout: there is no function folder to import
+    if tracing and importlib.util.find_spec("aws_xray_sdk") is None:
+        ctx.progress.update("aws-xray-sdk not installed: cold start with the X-Ray tracer skipped")
+        return None  # the tracer imports it: every such process would fail
     name = "api.cold_start" + ("_tracing" if tracing else "")
     ctx.progress.begin(name)
     env = {
@@ -75,7 +82,7 @@ def cold_start(ctx: BenchContext, tracing: bool) -> Measurement | None:
         env["AWS_LAMBDA_FUNCTION_NAME"] = "bench"  # the X-Ray tracer is created only inside Lambda
 
     def once(code: str) -> float:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, env=env,
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=checkout, env=env,
                              check=True)  # fmt: skip
         return float(out.stdout.strip().splitlines()[-1])
 
@@ -92,3 +99,13 @@ def cold_start(ctx: BenchContext, tracing: bool) -> Measurement | None:
         "ms", runs["project"], Reference("bare FastAPI+Mangum", runs["bare"]),
         target="(informational)" if tracing else "<= 1.5x bare", ok=None if tracing else project <= 1.5 * bare,
     )  # fmt: skip
+
+
+def run(ctx: BenchContext) -> list[Measurement]:
+    """The api category: in process, then (outside Lambda) the server's throughput and the cold start;
+    the out-of-process ones skip when they cannot run (no wrk, no checkout)."""
+    results: list[Measurement | None] = list(api.run(ctx))
+    if not ctx.in_lambda:
+        results.append(server_throughput(ctx))
+        results.extend(cold_start(ctx, tracing) for tracing in (False, True))
+    return [m for m in results if m is not None]

@@ -9,26 +9,29 @@ is about 0.6 vCPU), so treat the figures as the cost of this code at this machin
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from nfl_predictor.config import Settings
+
 PRICE_PER_GB_SECOND = 0.0000166667
 PRICE_PER_MILLION_REQUESTS = 0.20
 DEFAULT_MEMORY_MB = 1024
-TEMPLATE = Path(__file__).resolve().parents[4] / "infra" / "template.yaml"
+# Relative to the checkout the command runs in (bench report --memory-mb overrides it).
+TEMPLATE = Path("infra") / "template.yaml"
 # (measurement, label): the served paths whose cost the report states.
 COSTED = (("api.cached_game", "cached game"), ("api.uncached_game", "uncached game"),
           ("api.cached_week", "cached week"), ("api.uncached_week", "uncached week"))  # fmt: skip
 
 
-def predict_memory_mb(template: Path = TEMPLATE) -> int:
-    """AWS_LAMBDA_FUNCTION_MEMORY_SIZE inside Lambda, else PredictFunction's MemorySize in the template."""
-    configured = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+def predict_memory_mb(template: Path = TEMPLATE, settings: Settings | None = None) -> int:
+    """AWS_LAMBDA_FUNCTION_MEMORY_SIZE (Settings.lambda_memory_mb) inside Lambda, else PredictFunction's
+    MemorySize in the template (./infra/template.yaml in a checkout), else 1024."""
+    configured = (settings if settings is not None else Settings.from_env()).lambda_memory_mb
     if configured:
-        return int(configured)
+        return configured
     try:
         text = template.read_text()
     except OSError:

@@ -7,9 +7,10 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from nfl_predictor_dev.bench.context import BenchContext
+from nfl_predictor.benchmarking.context import BenchContext
+from nfl_predictor.benchmarking.result import Measurement, Reference
+
 from nfl_predictor_dev.bench.loadtest import LoadOptions, read_samples, run_loadtest
-from nfl_predictor_dev.bench.result import Measurement, Reference
 
 
 def top_step_latencies(path: Path, options: LoadOptions) -> list[float]:

@@ -21,16 +21,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nfl_predictor_dev.bench.machine import checkout_root
 from nfl_predictor_dev.bench.mix import SEARCHES, VIEWS
 from nfl_predictor_dev.bench.server import PROJECT_APP, bare_app_dir, uvicorn_server
 
-CHECKOUT = Path(__file__).resolve().parents[4]
-
 
 def locustfile_dir() -> Path:
-    """./loadtests in a checkout (where the CLI is normally run), else the one beside this package."""
-    here = Path("loadtests")
-    return here if (here / "locustfile.py").is_file() else CHECKOUT / "loadtests"
+    """loadtests/ (locust's entry point) in the checkout the command runs in."""
+    root = checkout_root()
+    folder = (root or Path.cwd()) / "loadtests"
+    if not (folder / "locustfile.py").is_file():
+        raise RuntimeError(f"no locustfile at {folder}: run the load test from a checkout")
+    return folder
 
 
 @dataclass
@@ -96,8 +98,7 @@ def _row(
     step: int, users: int, endpoint: str, items: list[tuple[float, int]], seconds: float, target: float
 ) -> Row:
     import numpy as np  # here, not at import: the CLI imports this module to build its parser
-
-    from nfl_predictor_dev.bench.stats import nearest_rank
+    from nfl_predictor.benchmarking.stats import nearest_rank
 
     ms = np.sort(np.array([m for m, _ in items]))
     errors = sum(e for _, e in items)

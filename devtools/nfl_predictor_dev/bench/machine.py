@@ -1,63 +1,49 @@
-"""What a run was measured on: CPU, Python, packages, the code's commit (saved with every baseline,
-because a figure means little without the machine it came from)."""
+"""The checkout the local tools run in, and its commit (saved in every local run's machine info).
+
+The checkout is the git work tree holding the current directory (``git rev-parse --show-toplevel``),
+or the current directory itself when it looks like one; nothing is derived from where this package is
+installed.
+"""
 
 from __future__ import annotations
 
-import os
-import platform
 import subprocess
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("nfl-predictor", "numpy", "redis", "pg8000", "orjson", "fastapi", "starlette", "mangum", "uvicorn",
-            "aws-lambda-powertools", "scipy", "locust")  # fmt: skip
-CHECKOUT = Path(__file__).resolve().parents[4]
+from nfl_predictor.benchmarking.machine import machine_info as _machine_info
 
 
-def cpu_model() -> str:
+def _git(*args: str, cwd: Path | None = None) -> str | None:
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def package_versions() -> dict[str, str]:
-    found = {}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
-def git_commit() -> str | None:
-    if not (CHECKOUT / ".git").exists():
-        return None
-    try:
-        out = subprocess.run(["git", "-C", str(CHECKOUT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=True)  # fmt: skip
+        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=True,
+                             cwd=cwd)  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
 
 
-def machine_info() -> dict[str, Any]:
-    import numpy
+def checkout_root(start: Path | None = None) -> Path | None:
+    """The project checkout at or above ``start`` (default: the current directory), or None."""
+    here = (start or Path.cwd()).resolve()
+    top = _git("rev-parse", "--show-toplevel", cwd=here)
+    if top is not None:
+        return Path(top)
+    return here if (here / "pyproject.toml").is_file() and (here / "functions").is_dir() else None
 
-    return {
-        "cpu_model": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "numpy": numpy.__version__,
-        "platform": platform.platform(),
-        "packages": package_versions(),
-        "git_commit": git_commit(),
-        "lambda_function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
-        "lambda_memory_mb": os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
-    }
+
+def git_commit(checkout: Path | None = None) -> str | None:
+    root = checkout or checkout_root()
+    return None if root is None else _git("rev-parse", "HEAD", cwd=root)
+
+
+def machine_info() -> dict[str, Any]:
+    """The shared machine info, with the checkout's commit."""
+    return _machine_info(git_commit=git_commit())
+
+
+def nflverse_dir(checkout: Path | None = None) -> Path | None:
+    """The nflverse CSV files beside the checkout (``<checkout>/../shared/data/nflverse``), if there."""
+    root = checkout or checkout_root()
+    folder = None if root is None else root.parent / "shared" / "data" / "nflverse"
+    return folder if folder is not None and (folder / "games.csv").is_file() else None

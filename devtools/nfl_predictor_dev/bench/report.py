@@ -10,8 +10,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from nfl_predictor.benchmarking.compare import Comparison
+
 from nfl_predictor_dev.bench import svg
-from nfl_predictor_dev.bench.compare import Comparison
 from nfl_predictor_dev.bench.cost import Cost, Prices, as_dicts, dollars
 
 
@@ -90,34 +91,45 @@ table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #d0
 .card{display:inline-block;vertical-align:top;margin:0 16px 16px 0}.legend span{margin-right:12px}"""
 
 
+def _table_row(m: dict[str, Any], state: str) -> str:
+    """One measurement's row: figure, reference, ratio, target, verdict, status against the baseline."""
+    verdict = "INFO" if m["ok"] is None else ("PASS" if m["ok"] else "FAIL")
+    ref = m.get("reference") or {}
+    reference = (
+        "" if m.get("reference_value") is None else f"{m['reference_value']:.4g} {ref.get('label', '')}"
+    )
+    ratio = "" if m["ratio"] is None else f"{m['ratio']:.3g}"
+    return (
+        f"<tr><td>{escape(m['name'])}</td><td>{m['value']:.4g} {m['unit']}</td><td>{escape(reference)}</td>"
+        f"<td>{ratio}</td><td>{escape(m['target'])}</td><td class='{verdict}'>{verdict}</td>"
+        f"<td class='{state}'>{state}</td></tr>"
+    )
+
+
+def _history_card(data: ReportInput, m: dict[str, Any]) -> str | None:
+    """The measurement's median across saved runs, the baseline's dashed (None: nothing to plot)."""
+    base = next((b for b in (data.baseline or {}).get("measurements", []) if b["name"] == m["name"]), None)
+    line = svg.history_line(_history_points(data.history, m["name"]), base["stats"]["median"] if base else None,
+                            m["unit"], f"{m['name']} median across runs")  # fmt: skip
+    return f"<div class='card'><b>{escape(m['name'])}</b> median<br>{line}</div>" if line else None
+
+
 def html_report(data: ReportInput) -> str:
     run = data.run
     status = {c.name: c.status for c in data.comparisons}
     rows, cards, history_cards = [], [], []
     for m in run["measurements"]:
-        verdict = "INFO" if m["ok"] is None else ("PASS" if m["ok"] else "FAIL")
-        ref = m.get("reference") or {}
-        reference = (
-            "" if m.get("reference_value") is None else f"{m['reference_value']:.4g} {ref.get('label', '')}"
-        )
-        ratio = "" if m["ratio"] is None else f"{m['ratio']:.3g}"
-        state = status.get(m["name"], "")
-        rows.append(
-            f"<tr><td>{escape(m['name'])}</td><td>{m['value']:.4g} {m['unit']}</td><td>{escape(reference)}</td>"
-            f"<td>{ratio}</td><td>{escape(m['target'])}</td><td class='{verdict}'>{verdict}</td>"
-            f"<td class='{state}'>{state}</td></tr>"
-        )
+        rows.append(_table_row(m, status.get(m["name"], "")))
         chart = svg.histogram(
-            m["samples"], ref.get("samples"), m["unit"], f"{m['name']} latency distribution"
+            m["samples"],
+            (m.get("reference") or {}).get("samples"),
+            m["unit"],
+            f"{m['name']} latency distribution",
         )
         cards.append(f"<div class='card'><b>{escape(m['name'])}</b> ({m['figure']})<br>{chart}</div>")
-        base = next(
-            (b for b in (data.baseline or {}).get("measurements", []) if b["name"] == m["name"]), None
-        )
-        line = svg.history_line(_history_points(data.history, m["name"]), base["stats"]["median"] if base else None,
-                                m["unit"], f"{m['name']} median across runs")  # fmt: skip
-        if line:
-            history_cards.append(f"<div class='card'><b>{escape(m['name'])}</b> median<br>{line}</div>")
+        history = _history_card(data, m)
+        if history:
+            history_cards.append(history)
     ratios = svg.ratio_bars([(m["name"], m["ratio"]) for m in run["measurements"] if m["ratio"]])
     costs = "".join(f"<li>{escape(c.line())}</li>" for c in data.costs)
     machine = escape(json.dumps(run.get("machine", {}), indent=1))

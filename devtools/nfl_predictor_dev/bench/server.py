@@ -12,28 +12,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-# The same-run reference for the API: the smallest FastAPI + Mangum app, one route returning a dict.
-BARE_APP = """
-from fastapi import FastAPI
-from mangum import Mangum
-app = FastAPI()
-@app.get("/ok")
-async def ok():  # async: no threadpool hop, the strictest bare FastAPI route
-    return {"ok": True}
-handler = Mangum(app, lifespan="off")
-"""
+from nfl_predictor.benchmarking.api import BARE_APP
+
 PROJECT_APP = "nfl_predictor.api.app:app_from_environment"
-
-
-def bare_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    namespace: dict[str, Any] = {}
-    exec(compile(BARE_APP, "bare_app", "exec"), namespace)  # our own constant source, not input
-    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = namespace["handler"]
-    return handler
 
 
 def bare_app_dir() -> str:

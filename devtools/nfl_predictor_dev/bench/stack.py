@@ -1,9 +1,6 @@
-"""The stack a benchmark runs on, and an API key to call it with.
-
-``BenchStack`` (CLI, scripts): DATABASE_URL / REDIS_URL when set, else a private embedded Postgres and
-redis-server; the demo league loaded and a model trained when the database has none.
-``LiveStack`` (the benchmark Lambda): the deployed database and cache exactly as configured; it only
-adds a short-lived API key, revoked on exit.
+"""The stack a local benchmark runs on (CLI, scripts): DATABASE_URL / REDIS_URL when set, else a
+private embedded Postgres and redis-server; the demo league loaded and a model trained when the
+database has none. (The benchmark Lambda's ``LiveStack`` is in nfl_predictor.benchmarking.stack.)
 """
 
 from __future__ import annotations
@@ -14,9 +11,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from nfl_predictor.benchmarking.stack import Stack
 from nfl_predictor.config import Settings
 from nfl_predictor.db import Database
-from nfl_predictor.db.queries import games as game_queries
 from nfl_predictor.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -27,39 +24,6 @@ if TYPE_CHECKING:
 UNLIMITED = "free=1:30,pro=20:200,enterprise=1000000:10000000"
 
 
-class Stack:
-    key: str = ""
-    _key_id: int | None = None
-    runtime: Runtime
-
-    @property
-    def db(self) -> Database:
-        return self.runtime.db
-
-    @property
-    def redis_url(self) -> str | None:
-        return self.runtime.settings.redis_url
-
-    def upcoming_games(self) -> list[str]:
-        return game_queries.unplayed_game_ids(self.db)
-
-    def upcoming_weeks(self) -> list[tuple[int, int]]:
-        return game_queries.unplayed_weeks(self.db)
-
-    def _create_key(self) -> None:
-        from nfl_predictor.service.accounts import create_api_key
-
-        created = create_api_key(self.db, name="benchmark", tier="enterprise", admin=True)
-        self.key, self._key_id = created.key, created.key_id
-
-    def _revoke_key(self) -> None:
-        from nfl_predictor.service.accounts import revoke_key
-
-        if self._key_id is not None:
-            revoke_key(self.db, self._key_id)
-            self._key_id = None
-
-
 class BenchStack(Stack):
     def __init__(self, use_redis: bool = True) -> None:
         self.use_redis = use_redis
@@ -68,14 +32,17 @@ class BenchStack(Stack):
         self._saved: dict[str, str | None] = {}
 
     def __enter__(self) -> BenchStack:
+        # What is configured comes from Settings; what this sets is for child processes (uvicorn,
+        # locust) too, so it goes into the environment (and is put back on exit).
+        configured = Settings.from_env()
         self._set("RATE_LIMITS", UNLIMITED)
-        if not os.environ.get("DATABASE_URL"):
+        if configured.database_url is None:
             from nfl_predictor_dev.local.postgres import EmbeddedPostgres
 
             self._pg = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="nflp-bench-")) / "pgdata",
                                         delete_on_exit=True).start()  # fmt: skip
             self._set("DATABASE_URL", self._pg.url)
-        if self.use_redis and not os.environ.get("REDIS_URL"):
+        if self.use_redis and configured.redis_url is None:
             from nfl_predictor_dev.local.redis_server import PrivateRedis
 
             self._redis = PrivateRedis().start()
@@ -120,17 +87,3 @@ class BenchStack(Stack):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-class LiveStack(Stack):
-    """The configured database and cache, untouched but for one API key that lives as long as the run."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    def __enter__(self) -> LiveStack:
-        self._create_key()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._revoke_key()

@@ -14,39 +14,44 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from nfl_predictor.cli.errors import CliError
-from nfl_predictor.cli.support import say as _say
-
-from nfl_predictor_dev.bench.baseline import DEFAULT_BASELINE, FileStore
-from nfl_predictor_dev.bench.compare import (
+from nfl_predictor.benchmarking.baseline import DEFAULT_BASELINE, FileStore
+from nfl_predictor.benchmarking.compare import (
     DEFAULT_ALPHA,
     DEFAULT_TOLERANCE,
     compare_runs,
     improvements,
     regressions,
 )
+from nfl_predictor.cli.errors import CliError
+from nfl_predictor.cli.support import say as _say
+
 from nfl_predictor_dev.bench.loadtest import LoadOptions
 
 
 @contextlib.contextmanager
 def _context(args: argparse.Namespace, categories: list[str]) -> Iterator[Any]:
-    from nfl_predictor_dev.bench.context import ApiBindings, BenchContext
+    from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
+    from nfl_predictor.benchmarking.suite import NEEDS_STACK
+
+    from nfl_predictor_dev.bench.machine import nflverse_dir
     from nfl_predictor_dev.bench.progress import Progress
     from nfl_predictor_dev.bench.stack import BenchStack
-    from nfl_predictor_dev.bench.suite import NEEDS_STACK
 
     progress = Progress(enabled=False if args.no_progress else None)
+    nflverse = args.nflverse or nflverse_dir()
     if not NEEDS_STACK & set(categories):
-        yield BenchContext(scale=args.scale, progress=progress)
+        yield BenchContext(scale=args.scale, progress=progress, nflverse=nflverse)
         return
     with BenchStack() as stack:
         api = ApiBindings.over(stack.runtime) if "api" in categories else None
-        yield BenchContext(scale=args.scale, stack=stack, api=api, progress=progress)
+        yield BenchContext(scale=args.scale, stack=stack, api=api, progress=progress, nflverse=nflverse)
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run the chosen categories; print each result line; return the run record."""
-    from nfl_predictor_dev.bench.suite import resolve_categories, run_categories, run_record
+    from nfl_predictor.benchmarking.suite import resolve_categories
+
+    from nfl_predictor_dev.bench.suite import run_categories, run_record
 
     try:
         categories = resolve_categories(args.category or ["all"])
@@ -160,6 +165,9 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool = True) -> None:
             "--quick", dest="scale", action="store_const", const="quick", help="same as --scale quick"
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+        parser.add_argument("--nflverse", type=Path, metavar="DIR",
+                            help="nflverse CSV files for the engine category (default: ../shared/data/nflverse "
+                                 "beside the checkout when present, else the synthetic league)")  # fmt: skip
 
 
 def _thresholds(parser: argparse.ArgumentParser) -> None:
@@ -194,7 +202,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     report_cmd.add_argument("--output-dir", type=Path, default=Path("bench-results"))
     report_cmd.add_argument("--history", type=int, default=30, help="saved runs to plot (default 30)")
-    report_cmd.add_argument("--memory-mb", type=int, help="Lambda memory (default: the predict function's)")
+    report_cmd.add_argument("--memory-mb", type=int,
+                            help="Lambda memory (default: AWS_LAMBDA_FUNCTION_MEMORY_SIZE, else PredictFunction's "
+                                 "MemorySize in ./infra/template.yaml, else 1024)")  # fmt: skip
     report_cmd.add_argument(
         "--price-gb-second", type=float, default=0.0000166667, help="USD (x86 list price)"
     )

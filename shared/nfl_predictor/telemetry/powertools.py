@@ -18,8 +18,10 @@ SERVICE = "nfl-predictor"
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def make_logger(function: str) -> Logger:
-    logger = Logger(service=SERVICE)
+def make_logger(function: str, *, own_state: bool = False) -> Logger:
+    """``own_state``: logs as ``nfl-predictor-<function>``, so no other handler's ``clear_state`` or
+    Lambda context resets its keys (the benchmark calls the predict handler in process)."""
+    logger = Logger(service=f"{SERVICE}-{function}" if own_state else SERVICE)
     logger.append_keys(function=function)
     return logger
 

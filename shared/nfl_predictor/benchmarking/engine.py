@@ -2,8 +2,9 @@
 
 The engine is pure computation, so the reference is the classic Elo prediction of the same games
 from the same fitted state (a few dictionary lookups and one power): the floor any model sits on.
-Data: the real nflverse files when ../shared/data/nflverse is there (fit through 2023 week 17,
-predict week 18), else (and always inside Lambda) the deterministic synthetic league.
+Data: the real nflverse files when the caller hands their folder in (``BenchContext.nflverse``; fit
+through 2023 week 17, predict week 18), else (and always inside Lambda) the deterministic synthetic
+league.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nfl_predictor_dev.bench.context import BenchContext, profile_calls
-from nfl_predictor_dev.bench.result import Measurement, Reference
-from nfl_predictor_dev.bench.stats import from_ns
-from nfl_predictor_dev.bench.timing import pooled, sample_interleaved
+from nfl_predictor.benchmarking.context import BenchContext, profile_calls
+from nfl_predictor.benchmarking.result import Measurement, Reference
+from nfl_predictor.benchmarking.stats import from_ns
+from nfl_predictor.benchmarking.timing import pooled, sample_interleaved
 
-# Beside a checkout (<checkout>/../shared/data/nflverse); installed elsewhere, nothing is found there.
-_CHECKOUT = Path(__file__).resolve().parents
-NFLVERSE = (_CHECKOUT[5] if len(_CHECKOUT) > 5 else Path("/nonexistent")) / "shared" / "data" / "nflverse"
 TARGET_GAME_MS = 20.0
 TARGET_WEEK_MS = 200.0
 
@@ -39,8 +37,9 @@ class EngineData:
     week: int = 18
 
 
-def load_data(nflverse: Path = NFLVERSE) -> EngineData:
-    if (nflverse / "games.csv").exists():
+def load_data(nflverse: Path | None = None) -> EngineData:
+    """The nflverse files in ``nflverse`` when it holds them, else the synthetic league."""
+    if nflverse is not None and (nflverse / "games.csv").exists():
         from nfl_predictor.data.nflverse import read_games, read_player_stats, read_team_stats
 
         team = [
@@ -97,7 +96,7 @@ def run(ctx: BenchContext, fitted: Fitted | None = None) -> list[Measurement]:
 
     ctx.progress.begin("engine: loading data and fitting")
     # Inside Lambda there are no nflverse files: always the synthetic league, so runs compare alike.
-    fitted = fitted or fit_for_bench(load_data(Path("/nonexistent") if ctx.in_lambda else NFLVERSE))
+    fitted = fitted or fit_for_bench(load_data(None if ctx.in_lambda else ctx.nflverse))
     params, slate, index = fitted.params, fitted.slate, fitted.index
     elo = params.elo
     count = predict_game(params, slate[0], player_stats=index)["prediction_count"]

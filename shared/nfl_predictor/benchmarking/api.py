@@ -1,4 +1,5 @@
-"""API category, in process: the predict Lambda handler called with API Gateway events.
+"""API category, in process: the predict Lambda handler called with API Gateway events (what the
+benchmark Lambda runs; the local harness adds the server's throughput and the cold start).
 
 Cached: a game and a week served from L1, beside a bare FastAPI + Mangum ``{"ok": true}`` route.
 Uncached: every tier misses for real (L1, Redis, stored predictions) because each measured call asks
@@ -18,15 +19,31 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from nfl_predictor_dev.bench.context import BenchContext, profile_calls
-from nfl_predictor_dev.bench.result import Measurement, Reference
-from nfl_predictor_dev.bench.server import bare_handler
-from nfl_predictor_dev.bench.stats import from_ns
-from nfl_predictor_dev.bench.timing import per_round_percentile, pooled, sample_interleaved
+from nfl_predictor.benchmarking.context import BenchContext, profile_calls
+from nfl_predictor.benchmarking.result import Measurement, Reference
+from nfl_predictor.benchmarking.stats import from_ns
+from nfl_predictor.benchmarking.timing import per_round_percentile, pooled, sample_interleaved
 
+# The same-run reference for the API: the smallest FastAPI + Mangum app, one route returning a dict.
+BARE_APP = """
+from fastapi import FastAPI
+from mangum import Mangum
+app = FastAPI()
+@app.get("/ok")
+async def ok():  # async: no threadpool hop, the strictest bare FastAPI route
+    return {"ok": True}
+handler = Mangum(app, lifespan="off")
+"""
 TARGET_CACHED_MS = 1.5
 TARGET_UNCACHED_GAME_P95_MS = 60.0
 TARGET_UNCACHED_WEEK_MS = 300.0
+
+
+def bare_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    namespace: dict[str, Any] = {}
+    exec(compile(BARE_APP, "bare_app", "exec"), namespace)  # our own constant source, not input
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = namespace["handler"]
+    return handler
 
 
 def http_event(path: str, headers: dict[str, str], query: str = "") -> dict[str, Any]:
@@ -227,15 +244,10 @@ def run(ctx: BenchContext) -> list[Measurement]:
     headers = {"x-api-key": ctx.stack.key, "accept-encoding": "gzip"}
     game = ctx.stack.upcoming_games()[0]
     season, week = ctx.stack.upcoming_weeks()[0]
-    results: list[Measurement | None] = [
+    results = [
         cached(ctx, "api.cached_game", "cached game", http_event(f"/v1/games/{game}/predictions", headers)),
         cached(ctx, "api.cached_week", "cached week",
                http_event("/v1/predictions", headers, f"season={season}&week={week}"), relative=False),
     ]  # fmt: skip
     results.extend(uncached(ctx))
-    if not ctx.in_lambda:
-        from nfl_predictor_dev.bench.api_process import cold_start, server_throughput
-
-        results.append(server_throughput(ctx))
-        results.extend(cold_start(ctx, tracing) for tracing in (False, True))
-    return [m for m in results if m is not None]  # out-of-process ones skip when they cannot run
+    return results

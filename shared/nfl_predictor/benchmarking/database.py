@@ -13,10 +13,10 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from nfl_predictor_dev.bench.context import BenchContext, profile_calls
-from nfl_predictor_dev.bench.result import Measurement, Reference
-from nfl_predictor_dev.bench.stats import from_ns
-from nfl_predictor_dev.bench.timing import pooled, sample_interleaved
+from nfl_predictor.benchmarking.context import BenchContext, profile_calls
+from nfl_predictor.benchmarking.result import Measurement, Reference
+from nfl_predictor.benchmarking.stats import from_ns
+from nfl_predictor.benchmarking.timing import pooled, sample_interleaved
 
 K = 10
 STORED_WEEK_SQL = ("SELECT game_id, payload::text FROM predictions WHERE season = :s AND week = :w "

@@ -50,7 +50,7 @@ def _median(samples: list[float]) -> float:
 
 def compare_measurement(base: dict[str, Any], current: dict[str, Any], tolerance: float = DEFAULT_TOLERANCE,
                         alpha: float = DEFAULT_ALPHA) -> Comparison:  # fmt: skip
-    from nfl_predictor_dev.bench.stats import mann_whitney  # numpy: only when comparing
+    from nfl_predictor.benchmarking.stats import mann_whitney  # numpy: only when comparing
 
     b, c = list(base["samples"]), list(current["samples"])
     b_med, c_med = _median(b), _median(c)

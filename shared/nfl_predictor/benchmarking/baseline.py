@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any, Protocol
+
+from nfl_predictor.config import Settings
 
 DEFAULT_BASELINE = Path(".benchmarks") / "baseline.json"
 
@@ -108,3 +111,13 @@ class S3Store:
             keys += [item["Key"] for item in page.get("Contents", [])]
         found = (self._get(key) for key in sorted(keys)[-limit:])
         return [record for record in found if record is not None]
+
+
+def baseline_store(settings: Settings) -> BaselineStore:
+    """The benchmark Lambda's store: S3 (BENCHMARK_BASELINE_BUCKET, one prefix per environment), or a
+    local folder under NFLP_DATA_DIR (else the temp dir) when no bucket is set (``nfl-predictor invoke``)."""
+    bucket = (settings.benchmark_baseline_bucket or "").strip()
+    if bucket:
+        return S3Store(bucket, f"benchmarks/{settings.environment}")
+    root = Path(settings.data_dir or tempfile.gettempdir()) / "benchmarks" / settings.environment
+    return FileStore(root / "baseline.json")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from nfl_predictor_dev.bench.stats import describe, thin
-from nfl_predictor_dev.bench.timing import verdict
+from nfl_predictor.benchmarking.stats import describe, thin
+from nfl_predictor.benchmarking.timing import verdict
 
 # Enough for the rank test and the plots; keeps a saved run small (a run has ~25 measurements).
 SAVED_SAMPLES = 2000

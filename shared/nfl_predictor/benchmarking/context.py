@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from nfl_predictor_dev.bench.progress import Progress
+from nfl_predictor.config import Settings
 
 if TYPE_CHECKING:
+    from nfl_predictor.benchmarking.stack import Stack
     from nfl_predictor.db import Database
     from nfl_predictor.runtime import Runtime
-
-    from nfl_predictor_dev.bench.stack import Stack
 
 T = TypeVar("T")
 SCALES = ("full", "quick", "smoke")  # smoke: just enough samples for the tests of the suite itself
@@ -34,13 +33,48 @@ class ApiBindings:
         return cls(make_lambda_handler(runtime), runtime)
 
 
+class Progress(Protocol):
+    """What a benchmark reports while it runs (the local harness draws a status line from it)."""
+
+    def begin(self, label: str) -> None: ...
+
+    def update(self, detail: str = "") -> None: ...
+
+    def rounds(self, done: int, total: int) -> None: ...
+
+    def end(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Silent:
+    """No progress at all: Lambda, CI, tests."""
+
+    def begin(self, label: str) -> None:
+        pass
+
+    def update(self, detail: str = "") -> None:
+        pass
+
+    def rounds(self, done: int, total: int) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 @dataclass
 class BenchContext:
     scale: str = "full"
     stack: Stack | None = None
     api: ApiBindings | None = None
-    progress: Progress = field(default_factory=lambda: Progress(enabled=False))
-    in_lambda: bool = field(default_factory=lambda: bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")))
+    progress: Progress = field(default_factory=Silent)
+    in_lambda: bool = field(default_factory=lambda: Settings.from_env().in_lambda)
+    # The engine category's real data (nflverse CSV files), when the caller has them; else synthetic.
+    nflverse: Path | None = None
 
     def __post_init__(self) -> None:
         if self.scale not in SCALES:
