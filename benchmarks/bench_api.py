@@ -1,5 +1,5 @@
 """API speed, each figure beside a reference measured in the same run: the suite's api category
-(nfl_predictor.benchmarking.api in process, nfl_predictor_dev.bench.api_process out of process), run
+(nfl_predictor.benchmarking.api_latency in process, nfl_predictor_dev.bench.api_process out of process), run
 on its own.
 
 1. Cached game and week through the Lambda handler in process vs a bare FastAPI+Mangum route.
@@ -19,8 +19,8 @@ from typing import Any
 
 from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
 from nfl_predictor_dev.bench import api_process
+from nfl_predictor_dev.bench.bench_stack import BenchStack
 from nfl_predictor_dev.bench.progress import Progress
-from nfl_predictor_dev.bench.stack import BenchStack
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Cache benchmark: the suite's cache category (nfl_predictor.benchmarking.cache), run on its own.
+"""Cache benchmark: the suite's cache category (nfl_predictor.benchmarking.cache_latency), run on its own.
 
 1. L2 hit through the manager (L1 off) vs a raw redis-py GET of the same bytes: median ratio <= 1.3.
 2. L1 hit: median <= 5 us (beside a plain dict lookup).
@@ -18,7 +18,7 @@ from typing import Any
 from nfl_predictor.benchmarking.context import BenchContext
 from nfl_predictor.benchmarking.result import Measurement
 from nfl_predictor.cache.codec import ETAG_ALGORITHM
-from nfl_predictor_dev.bench import cache
+from nfl_predictor_dev.bench import cache_local
 from nfl_predictor_dev.bench.progress import Progress
 
 
@@ -33,7 +33,7 @@ def as_result(m: Measurement) -> dict[str, Any]:
 def run(quick: bool = False, redis_url: str | None = None) -> list[dict[str, Any]]:
     """Run all three measurements; one dict per target (figures, reference, pass, details)."""
     ctx = BenchContext(scale="quick" if quick else "full", progress=Progress())
-    return [as_result(m) for m in cache.run(ctx, redis_url)]
+    return [as_result(m) for m in cache_local.run(ctx, redis_url)]
 
 
 def main(argv: list[str] | None = None) -> int:

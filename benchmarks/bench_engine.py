@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nfl_predictor.benchmarking import engine
+from nfl_predictor.benchmarking import engine_speed
 from nfl_predictor.benchmarking.context import BenchContext
 from nfl_predictor.engine import format_table, run_backtest
 from nfl_predictor_dev.bench.machine import nflverse_dir
@@ -28,7 +28,7 @@ def run(quick: bool = False, nflverse: Path | None = None) -> list[dict[str, Any
     )
     return [{"name": m.name, "value_ms": m.value, "reference_ms": m.reference_value, "ratio": m.ratio,
              "target": m.target, "pass": m.ok, "line": m.line(), "stats": m.stats, **m.details}
-            for m in engine.run(ctx)]  # fmt: skip
+            for m in engine_speed.run(ctx)]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,10 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument("--nflverse", type=Path, metavar="DIR", help="nflverse CSV files (games.csv, ...)")
     args = parser.parse_args(argv)
-    data = engine.load_data(args.nflverse or nflverse_dir())
-    fitted = engine.fit_for_bench(data)
+    data = engine_speed.load_data(args.nflverse or nflverse_dir())
+    fitted = engine_speed.fit_for_bench(data)
     ctx = BenchContext(scale="quick" if args.quick else "full", progress=Progress())
-    results = engine.run(ctx, fitted)
+    results = engine_speed.run(ctx, fitted)
     started = time.perf_counter()
     rows = run_backtest(
         data.games, data.team_stats, start=2015 if data.real else 2021, end=2024 if data.real else 2023

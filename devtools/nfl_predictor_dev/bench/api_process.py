@@ -1,4 +1,4 @@
-"""API category as run locally: the in-process measurements (nfl_predictor.benchmarking.api), then
+"""API category as run locally: the in-process measurements (nfl_predictor.benchmarking.api_latency), then
 the out-of-process ones, which need a checkout, uvicorn and wrk:
 
 1. Local server (one uvicorn worker), cached game, wrk with 32 connections vs the bare route served
@@ -17,8 +17,8 @@ import subprocess
 import sys
 import urllib.request
 
-from nfl_predictor.benchmarking import api
-from nfl_predictor.benchmarking.api import BARE_APP
+from nfl_predictor.benchmarking import api_latency
+from nfl_predictor.benchmarking.api_latency import BARE_APP
 from nfl_predictor.benchmarking.context import BenchContext
 from nfl_predictor.benchmarking.result import Measurement, Reference
 
@@ -104,7 +104,7 @@ def cold_start(ctx: BenchContext, tracing: bool) -> Measurement | None:
 def run(ctx: BenchContext) -> list[Measurement]:
     """The api category: in process, then (outside Lambda) the server's throughput and the cold start;
     the out-of-process ones skip when they cannot run (no wrk, no checkout)."""
-    results: list[Measurement | None] = list(api.run(ctx))
+    results: list[Measurement | None] = list(api_latency.run(ctx))
     if not ctx.in_lambda:
         results.append(server_throughput(ctx))
         results.extend(cold_start(ctx, tracing) for tracing in (False, True))

@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from nfl_predictor.benchmarking.api import BARE_APP
+from nfl_predictor.benchmarking.api_latency import BARE_APP
 
 PROJECT_APP = "nfl_predictor.api.app:app_from_environment"
 

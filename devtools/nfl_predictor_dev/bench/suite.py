@@ -16,7 +16,7 @@ from nfl_predictor_dev.bench.machine import machine_info
 MODULES = {
     **suite.IN_PROCESS,
     "api": "nfl_predictor_dev.bench.api_process",
-    "cache": "nfl_predictor_dev.bench.cache",
+    "cache": "nfl_predictor_dev.bench.cache_local",
     "load": "nfl_predictor_dev.bench.load",
 }
 

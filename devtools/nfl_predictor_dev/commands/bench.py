@@ -33,9 +33,9 @@ def _context(args: argparse.Namespace, categories: list[str]) -> Iterator[Any]:
     from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
     from nfl_predictor.benchmarking.suite import NEEDS_STACK
 
+    from nfl_predictor_dev.bench.bench_stack import BenchStack
     from nfl_predictor_dev.bench.machine import nflverse_dir
     from nfl_predictor_dev.bench.progress import Progress
-    from nfl_predictor_dev.bench.stack import BenchStack
 
     progress = Progress(enabled=False if args.no_progress else None)
     nflverse = args.nflverse or nflverse_dir()
@@ -134,8 +134,8 @@ def report(args: argparse.Namespace) -> int:
 
 
 def loadtest(args: argparse.Namespace) -> int:
+    from nfl_predictor_dev.bench.bench_stack import BenchStack
     from nfl_predictor_dev.bench.loadtest import run_loadtest
-    from nfl_predictor_dev.bench.stack import BenchStack
 
     _needs_locust()
     if args.max_users < 1 or args.step_users < 1 or args.step_seconds <= 0 or args.weeks < 1:

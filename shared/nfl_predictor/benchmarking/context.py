@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from nfl_predictor.config import Settings
 
 if TYPE_CHECKING:
-    from nfl_predictor.benchmarking.stack import Stack
+    from nfl_predictor.benchmarking.live_stack import Stack
     from nfl_predictor.db import Database
     from nfl_predictor.runtime import Runtime
 

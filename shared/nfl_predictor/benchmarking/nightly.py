@@ -24,9 +24,9 @@ from nfl_predictor.benchmarking.compare import (
     regressions,
 )
 from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
+from nfl_predictor.benchmarking.live_stack import LiveStack
 from nfl_predictor.benchmarking.machine import machine_info
 from nfl_predictor.benchmarking.result import Measurement
-from nfl_predictor.benchmarking.stack import LiveStack
 from nfl_predictor.benchmarking.suite import resolve_categories, run_categories, run_record
 
 if TYPE_CHECKING:

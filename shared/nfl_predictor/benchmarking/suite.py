@@ -20,10 +20,10 @@ from nfl_predictor.benchmarking.result import Measurement
 CATEGORIES = ("api", "engine", "database", "cache", "load")
 # What runs inside the benchmark Lambda: category -> module with run(ctx) -> list[Measurement].
 IN_PROCESS = {
-    "api": "nfl_predictor.benchmarking.api",
-    "engine": "nfl_predictor.benchmarking.engine",
-    "database": "nfl_predictor.benchmarking.database",
-    "cache": "nfl_predictor.benchmarking.cache",
+    "api": "nfl_predictor.benchmarking.api_latency",
+    "engine": "nfl_predictor.benchmarking.engine_speed",
+    "database": "nfl_predictor.benchmarking.database_latency",
+    "cache": "nfl_predictor.benchmarking.cache_latency",
 }
 NEEDS_STACK = {"api", "database", "load"}
 

@@ -1,6 +1,6 @@
 """The stack a local benchmark runs on (CLI, scripts): DATABASE_URL / REDIS_URL when set, else a
 private embedded Postgres and redis-server; the demo league loaded and a model trained when the
-database has none. (The benchmark Lambda's ``LiveStack`` is in nfl_predictor.benchmarking.stack.)
+database has none. (The benchmark Lambda's ``LiveStack`` is in nfl_predictor.benchmarking.live_stack.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from nfl_predictor.benchmarking.stack import Stack
+from nfl_predictor.benchmarking.live_stack import Stack
 from nfl_predictor.config import Settings
 from nfl_predictor.db import Database
 from nfl_predictor.runtime import Runtime
