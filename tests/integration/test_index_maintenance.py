@@ -12,13 +12,8 @@ import pytest
 from nfl_predictor.config import ConfigError, Settings
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import Database, make_database
-from nfl_predictor.db.indexes import (
-    MaintenanceOptions,
-    declared_indexes,
-    estimate_pages,
-    run_maintenance,
-    summary_metrics,
-)
+from nfl_predictor.db.index_catalog import declared_indexes, estimate_pages
+from nfl_predictor.db.indexes import MaintenanceOptions, run_maintenance, summary_metrics
 from nfl_predictor.db.migrate import load_migrations
 
 FAST = MaintenanceOptions(backoff_s=0.05)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -34,22 +33,17 @@ from pg8000.exceptions import DatabaseError
 from nfl_predictor.config import Settings
 from nfl_predictor.db.connection import Connection
 from nfl_predictor.db.database import Database
+from nfl_predictor.db.index_catalog import (
+    REINDEX_LEFTOVER,
+    DeclaredIndex,
+    declared_indexes,
+    estimate_pages,
+    quote_ident,
+)
 from nfl_predictor.db.migrate import Migration, describe_pg_error, load_migrations
 
 # 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected: both mean "try again later".
 RETRYABLE_SQLSTATES = {"55P03", "40P01"}
-
-_CREATE_INDEX = re.compile(
-    r"^CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
-    r"([a-z_][a-z0-9_]*)\s+ON\s+(?:ONLY\s+)?([a-z_][a-z0-9_]*)\b(.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_DROP_INDEX = re.compile(
-    r"^DROP\s+INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?([a-z_][a-z0-9_,\s]*?)\s*(?:CASCADE|RESTRICT)?$",
-    re.IGNORECASE,
-)
-_DOLLAR_QUOTED = re.compile(r"\$([a-z_]*)\$.*?\$\1\$", re.IGNORECASE | re.DOTALL)
-_REINDEX_LEFTOVER = re.compile(r"_cc(new|old)\d*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +94,6 @@ class MaintenanceOptions:
         return replace(self, **dict(overrides))
 
 
-@dataclass(frozen=True, slots=True)
-class DeclaredIndex:
-    name: str
-    table: str
-    create_sql: str  # always CREATE ... INDEX CONCURRENTLY IF NOT EXISTS
-
-
 @dataclass
 class Summary:
     checked: int = 0
@@ -126,34 +113,6 @@ class Summary:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _strip_sql(sql: str) -> str:
-    without_bodies = _DOLLAR_QUOTED.sub("''", sql)
-    return "\n".join(line.split("--", 1)[0] for line in without_bodies.splitlines())
-
-
-def declared_indexes(migrations: list[Migration]) -> dict[str, DeclaredIndex]:
-    """Every index the migrations create (and no later one drops), as a concurrent, idempotent build."""
-    found: dict[str, DeclaredIndex] = {}
-    for migration in migrations:
-        for statement in _strip_sql(migration.sql).split(";"):
-            text = " ".join(statement.split())
-            created = _CREATE_INDEX.match(text)
-            if created:
-                unique, name, table, rest = created.groups()
-                sql = f"CREATE {'UNIQUE ' if unique else ''}INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table}{rest}"
-                found[name.lower()] = DeclaredIndex(name.lower(), table.lower(), sql)
-                continue
-            dropped = _DROP_INDEX.match(text)
-            if dropped:
-                for name in dropped.group(1).split(","):
-                    found.pop(name.strip().lower(), None)
-    return found
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -242,7 +201,7 @@ class Maintenance:
             "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE NOT i.indisvalid AND n.nspname = current_schema()"
         )
-        return [name for name, table in rows if _REINDEX_LEFTOVER.search(name) and self._in_scope(table)]
+        return [name for name, table in rows if REINDEX_LEFTOVER.search(name) and self._in_scope(table)]
 
     def drop_reindex_leftovers(self) -> None:
         """INVALID ``*_ccnew``/``*_ccold`` copies left by an interrupted REINDEX CONCURRENTLY."""
@@ -380,20 +339,6 @@ class Maintenance:
             {"queryid": q, "calls": int(calls), "mean_ms": mean, "total_ms": total, "rows": int(n), "query": text}
             for q, calls, mean, total, n, text in rows
         ]}  # fmt: skip
-
-
-def estimate_pages(tuples: float, key_width: int, fillfactor: int = 90, block_size: int = 8192) -> int:
-    """Pages a freshly built B-tree over ``tuples`` keys of ``key_width`` bytes would take.
-
-    Each leaf entry costs an 8-byte index tuple header plus the key (MAXALIGNed to 8) plus a 4-byte
-    line pointer; a leaf page holds ``block_size`` minus its 24-byte header and 16-byte B-tree
-    trailer, filled to ``fillfactor``; plus the metapage. Internal pages (~1%), NULLs and PG13+
-    deduplication are ignored, which errs towards *under*-estimating bloat: a ratio of 2 means the
-    index is at least about twice the size a rebuild would give.
-    """
-    entry = 8 + 8 * math.ceil(max(key_width, 1) / 8) + 4
-    usable = (block_size - 24 - 16) * fillfactor / 100
-    return 1 + max(1, math.ceil(tuples * entry / usable))
 
 
 def run_maintenance(db: Database, options: MaintenanceOptions | None = None,
