@@ -23,6 +23,7 @@ def train(args: argparse.Namespace) -> int:
 
 def backtest(args: argparse.Namespace) -> int:
     from nfl_predictor.engine import backtest_json, format_table, run_backtest
+    from nfl_predictor.engine.backtest import backtest_predictions, format_seasons, season_rows
 
     if args.start > args.end:
         raise CliError("--from must not be after --to", exit_code=2)
@@ -40,8 +41,12 @@ def backtest(args: argparse.Namespace) -> int:
     if not seasons or min(seasons) >= args.start:
         raise CliError(f"no finished games before {args.start} to train on; ingest games first "
                        "(nfl-predictor ingest games PATH) or pass --games")  # fmt: skip
-    rows = run_backtest(games, stats or None, start=args.start, end=args.end)
-    print(backtest_json(rows, start=args.start, end=args.end) if args.json else format_table(rows))
+    rows = run_backtest(games, stats or None, start=args.start, end=args.end, oracle=args.oracle)
+    by_season = season_rows(backtest_predictions(games, stats or None, start=args.start, end=args.end))
+    if args.json:
+        print(backtest_json(rows, start=args.start, end=args.end, seasons=by_season))
+    else:
+        print(format_table(rows) + "\n\n" + format_seasons(by_season))
     return 0
 
 
@@ -85,6 +90,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--from", dest="start", type=int, default=2015)
     cmd.add_argument("--to", dest="end", type=int, default=2024)
     cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cmd.add_argument("--oracle", action="store_true",
+                     help="also rows with the game's actual starting QBs and observed weather (look-ahead)")  # fmt: skip
     cmd.add_argument("--games", type=Path, help="a games.csv to read instead of the database")
     cmd.add_argument(
         "--team-stats", type=Path, nargs="*", default=[], help="weekly team stats files (with --games)"

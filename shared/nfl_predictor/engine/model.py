@@ -2,8 +2,9 @@
 
 Two stages. Stage one is the ratings walk (ratings.py), whose hyperparameters were tuned on
 1999-2014 only. Stage two maps a game's pre-game features to a win probability (logistic), a
-margin and a total (ridge), fitted on earlier seasons only. A market-aware blend then combines the
-model with the closing market (logistic / ridge on both), fitted on the model's out-of-sample
+margin and a total (ridge), fitted on earlier seasons only. The main model never reads the predicted
+game's own closing line (its market rating comes from earlier games' lines). The market-adjusted
+model (``Blend``) then combines it with the closing market, fitted on the model's out-of-sample
 predictions of earlier seasons. Inference is a handful of dot products over numpy arrays.
 """
 
@@ -22,9 +23,10 @@ from nfl_predictor.engine.ratings import FEATURE_NAMES, RatingConfig, RatingStat
 
 Record = dict[str, Any]
 
-ENGINE_VERSION = "2.0"
-# Stage-two inputs, chosen on 1999-2014: rating, home field, rest, team efficiency, playoff.
-WIN_FEATURES = ("rating_diff", "home_field", "rest_diff", "epa_diff", "playoff")
+ENGINE_VERSION = "3.0"
+# Stage-two inputs: rating, home field, rest, team efficiency, playoff (chosen on 1999-2014), and the
+# market rating from earlier games' lines (its gains were compared on the 2005-2014 walk-forward).
+WIN_FEATURES = ("rating_diff", "home_field", "rest_diff", "epa_diff", "playoff", "market_rating_diff")
 WIN_COLS = np.array([FEATURE_NAMES.index(n) for n in WIN_FEATURES])
 WARMUP_SEASONS = 3  # rows from the first seasons of a walk carry cold-start ratings; not trained on
 MARKET_SPREAD_SD = 13.5  # spread -> probability when a game has a line but no moneylines
@@ -74,7 +76,15 @@ class Stage2:
 
 @dataclass
 class Blend:
-    """Market-aware blend: [intercept, model, market] for logit-probability, margin and total."""
+    """The market-adjusted model: the main model combined with the closing market, fitted on earlier seasons.
+
+    - win probability: logit p = w0 + w1 logit(model) + w2 logit(moneyline p) + w3 logit(Phi(spread / 13.5)),
+      a logistic regression (a recalibrated combination: it can leave [model, market] when both lean
+      the same way, e.g. it sharpens a market that is under-confident);
+    - spread and total: a real blend, ``w * model + (1 - w) * market`` with w in [0, 1] fitted by least
+      squares, so they always lie between the model's and the market's numbers.
+    ``margin`` and ``total`` hold [w].
+    """
 
     win: np.ndarray
     margin: np.ndarray
@@ -91,15 +101,40 @@ class Blend:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Falls back to the model alone wherever the market is missing."""
         has_p, has_s, has_t = ~np.isnan(m_prob), ~np.isnan(m_spread), ~np.isnan(m_total)
-        lp = np.column_stack([mx.logit(prob), mx.logit(np.where(has_p, m_prob, 0.5))])
+        has_p &= has_s
+        lp = _blend_inputs(prob, np.where(has_p, m_prob, 0.5), np.nan_to_num(m_spread))
         p = np.where(has_p, mx.sigmoid(mx.apply_linear(self.win, lp)), prob)
-        s = np.where(
-            has_s, mx.apply_linear(self.margin, np.column_stack([margin, np.nan_to_num(m_spread)])), margin
-        )
-        t = np.where(
-            has_t, mx.apply_linear(self.total, np.column_stack([total, np.nan_to_num(m_total)])), total
-        )
+        w_m, w_t = float(self.margin[-1]), float(self.total[-1])
+        s = np.where(has_s, w_m * margin + (1 - w_m) * np.nan_to_num(m_spread), margin)
+        t = np.where(has_t, w_t * total + (1 - w_t) * np.nan_to_num(m_total), total)
         return p, s, t
+
+
+def _blend_inputs(prob: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray) -> np.ndarray:
+    spread_p = mx.normal_cdf(m_spread / MARKET_SPREAD_SD)
+    return np.column_stack([mx.logit(prob), mx.logit(m_prob), mx.logit(spread_p)])
+
+
+def convex_weight(model: np.ndarray, market: np.ndarray, actual: np.ndarray) -> float:
+    """Least-squares w in [0, 1] for w * model + (1 - w) * market."""
+    d = model - market
+    denom = float(d @ d)
+    return 0.0 if denom <= 0 else float(np.clip(d @ (actual - market) / denom, 0.0, 1.0))
+
+
+def fit_blend(
+    prob: np.ndarray, margin: np.ndarray, total: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray, m_total: np.ndarray,
+    result: np.ndarray, actual_total: np.ndarray,
+) -> Blend | None:  # fmt: skip
+    ok = ~(np.isnan(prob) | np.isnan(m_prob) | np.isnan(m_spread) | np.isnan(m_total) | np.isnan(result))
+    decided = ok & (result != 0)
+    if decided.sum() < 50:
+        return None
+    lp = _blend_inputs(prob, m_prob, m_spread)
+    win = mx.fit_logistic(lp[decided], (result[decided] > 0).astype(float), l2=L2)
+    w_margin = convex_weight(margin[ok], m_spread[ok], result[ok])
+    w_total = convex_weight(total[ok], m_total[ok], actual_total[ok])
+    return Blend(win, np.array([w_margin]), np.array([w_total]))
 
 
 def fit_stage2(x: np.ndarray, z: np.ndarray, result: np.ndarray, total: np.ndarray) -> Stage2:
@@ -111,21 +146,6 @@ def fit_stage2(x: np.ndarray, z: np.ndarray, result: np.ndarray, total: np.ndarr
     margin_sd = float(np.std(result - mx.apply_linear(margin, xw))) if len(result) > 2 else 13.5
     total_sd = float(np.std(total - mx.apply_linear(tot, z))) if len(total) > 2 else 13.5
     return Stage2(win, margin, tot, margin_sd, total_sd)
-
-
-def fit_blend(
-    prob: np.ndarray, margin: np.ndarray, total: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray, m_total: np.ndarray,
-    result: np.ndarray, actual_total: np.ndarray,
-) -> Blend | None:  # fmt: skip
-    ok = ~(np.isnan(prob) | np.isnan(m_prob) | np.isnan(m_spread) | np.isnan(m_total))
-    decided = ok & (result != 0)
-    if decided.sum() < 50:
-        return None
-    lp = np.column_stack([mx.logit(prob), mx.logit(m_prob)])
-    win = mx.fit_logistic(lp[decided], (result[decided] > 0).astype(float), l2=L2)
-    mar = mx.fit_ridge(np.column_stack([margin, m_spread])[ok], result[ok], l2=L2)
-    tot = mx.fit_ridge(np.column_stack([total, m_total])[ok], actual_total[ok], l2=L2)
-    return Blend(win, mar, tot)
 
 
 @dataclass
@@ -146,10 +166,16 @@ class WalkForward:
 
 
 def walk_forward(
-    games: list[Record], team_stats: list[Record] | None, config: RatingConfig | None = None
+    games: list[Record],
+    team_stats: list[Record] | None,
+    config: RatingConfig | None = None,
+    *,
+    oracle: bool = False,
 ) -> WalkForward:
-    """Ratings walk over every game, then each season predicted by a stage two fitted on earlier ones."""
-    state, ordered, x, z, extras = walk(games, team_stats, config)
+    """Ratings walk over every game, then each season predicted by a stage two fitted on earlier ones.
+
+    ``oracle=True`` lets each row read the game's actual starting QBs and observed weather."""
+    state, ordered, x, z, extras = walk(games, team_stats, config, oracle=oracle)
     seasons = np.array([int(g["season"]) for g in ordered])
     result = np.array([_or(g.get("result"), float("nan")) for g in ordered])
     total = np.array([_or(g.get("total"), float("nan")) for g in ordered])

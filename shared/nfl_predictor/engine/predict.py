@@ -67,7 +67,9 @@ def predict_week(
             rows = recent_rows(index, g[f"{side}_team"], season, week)
             factor = float(np.sqrt(pts / league))
             sides.append(
-                team_props(rows, g[f"{side}_team"], g.get(f"{side}_qb_id"), factor, dict(prop_lines or {}))
+                team_props(
+                    rows, g[f"{side}_team"], params.state.forecast_qb(g, side), factor, dict(prop_lines or {})
+                )
             )
         side_props.append(sides)
     ctx, lines = _context(core, side_props)
