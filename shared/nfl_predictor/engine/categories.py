@@ -86,10 +86,8 @@ def category_arrays(views: ExpertViews, ctx: GameContext) -> tuple[list[Any], np
     """Values (list over categories of (G, E) arrays, string arrays for picks) and confidences (G, E, C)."""
     m, t, p = views.margin, views.total, views.prob
     g, e = m.shape
-    spread_disagree = m.std(axis=1, keepdims=True)
-    total_disagree = t.std(axis=1, keepdims=True)
-    sd = np.sqrt(ctx.margin_sd**2 + spread_disagree**2) * np.ones((1, e))
-    tsd = np.sqrt(ctx.total_sd**2 + total_disagree**2) * np.ones((1, e))
+    sd = np.ones((g, 1)) * views.sd[None, :]
+    tsd = np.ones((g, 1)) * views.total_sd[None, :]
     team_sd = tsd * TEAM_SD_RATIO
     home_pts, away_pts = np.maximum((t + m) / 2, 0.0), np.maximum((t - m) / 2, 0.0)
     home_abbr = np.array(ctx.home, dtype=object)[:, None]

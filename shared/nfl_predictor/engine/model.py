@@ -19,6 +19,7 @@ import numpy as np
 
 from nfl_predictor.engine import metrics as mx
 from nfl_predictor.engine.elo import EloState
+from nfl_predictor.engine.experts import ExpertFit, SignalInputs, fit_experts, signals
 from nfl_predictor.engine.ratings import FEATURE_NAMES, RatingConfig, RatingState, game_sort_key, walk
 
 Record = dict[str, Any]
@@ -204,6 +205,7 @@ class ModelParams:
     stage2: Stage2
     blend: Blend | None
     games_trained: int
+    experts: dict[str, ExpertFit] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +218,7 @@ class ModelParams:
             },
             "blend": None if self.blend is None else {k: v.tolist() for k, v in asdict(self.blend).items()},
             "games_trained": self.games_trained,
+            "experts": {k: v.to_dict() for k, v in self.experts.items()},
         }
 
     @classmethod
@@ -239,6 +242,7 @@ class ModelParams:
             if bl is None
             else Blend(np.array(bl["win"]), np.array(bl["margin"]), np.array(bl["total"])),
             games_trained=int(data["games_trained"]),
+            experts={k: ExpertFit.from_dict(v) for k, v in (data.get("experts") or {}).items()},
         )
 
 
@@ -277,8 +281,13 @@ def fit(
     m_prob, m_spread, m_total = market_arrays(wf.games)
     blend = fit_blend(wf.prob, wf.margin, wf.pred_total, m_prob, m_spread, m_total, wf.result, wf.total)
     elo = EloState()
-    for g in wf.games:
+    elo_margin = np.empty(len(wf.games))
+    for i, g in enumerate(wf.games):
+        elo.roll_season(int(g["season"]))
+        elo_margin[i] = elo.predict(g)[1]
         elo.update(g)
+    sig = signals(SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total))
+    experts = fit_experts(sig, wf.result, wf.total, train)
     last = wf.games[-1]
     trained_through = through or (int(last["season"]), int(last["week"]))
     return ModelParams(
@@ -289,6 +298,7 @@ def fit(
         stage2=stage2,
         blend=blend,
         games_trained=len(played),
+        experts=experts,
     )
 
 
@@ -318,7 +328,12 @@ class CoreOutputs:
     market_total: np.ndarray
     margin_sd: float
     total_sd: float
-    margin_coef: np.ndarray  # stage-two margin coefficients over WIN_FEATURES (experts re-weight parts)
+    margin_coef: np.ndarray  # stage-two margin coefficients over WIN_FEATURES
+
+    def signal_inputs(self) -> SignalInputs:
+        return SignalInputs(
+            self.x, self.z, self.extras, self.elo_margin, self.market_spread, self.market_total
+        )
 
 
 def core_outputs(params: ModelParams, games: list[Record]) -> CoreOutputs:

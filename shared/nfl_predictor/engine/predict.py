@@ -55,7 +55,7 @@ def predict_week(
     core = core_outputs(params, games)
     index = player_stats if isinstance(player_stats, PlayerIndex) else index_player_stats(player_stats)
     analog_rows = _align_analogs(analogs, games)
-    views = expert_views(core, analog_rows)
+    views = expert_views(core.signal_inputs(), params.experts, analog_rows, games)
     league = max(params.state.league_points, 1.0)
     home_pts = np.maximum((core.total + core.margin) / 2, 1.0)
     away_pts = np.maximum((core.total - core.margin) / 2, 1.0)
