@@ -205,6 +205,8 @@ def expert_views(
     fits: dict[str, ExpertFit],
     analogs: list[list[Record] | None] | None = None,
     games: list[Record] | None = None,
+    *,
+    with_notes: bool = True,
 ) -> ExpertViews:
     g = len(inp.extras)
     sig = signals(inp)
@@ -239,7 +241,7 @@ def expert_views(
     sds[-1], tsds[-1] = sds[:-1].mean(), tsds[:-1].mean()
     totals = np.maximum(totals, 10.0)
     probs = np.clip(probs, 0.01, 0.99)
-    notes = _notes(sig, margins, totals, an_n, games)
+    notes = _notes(sig, margins, totals, an_n, games) if with_notes else []
     return ExpertViews(margins, totals, probs, sds, tsds, notes)
 
 

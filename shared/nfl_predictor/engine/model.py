@@ -17,10 +17,21 @@ from typing import Any
 
 import numpy as np
 
+from nfl_predictor.engine import categories as cx
 from nfl_predictor.engine import metrics as mx
 from nfl_predictor.engine.elo import EloState
-from nfl_predictor.engine.experts import ExpertFit, SignalInputs, fit_experts, signals
-from nfl_predictor.engine.ratings import FEATURE_NAMES, RatingConfig, RatingState, game_sort_key, walk
+from nfl_predictor.engine.experts import ExpertFit, SignalInputs, expert_views, fit_experts, signals
+from nfl_predictor.engine.features import franchise
+from nfl_predictor.engine.props import DEFAULT_LEADERS
+from nfl_predictor.engine.ratings import (
+    FEATURE_NAMES,
+    RatingConfig,
+    RatingState,
+    game_sort_key,
+    giveaways,
+    index_team_stats,
+    walk,
+)
 
 Record = dict[str, Any]
 
@@ -206,6 +217,7 @@ class ModelParams:
     blend: Blend | None
     games_trained: int
     experts: dict[str, ExpertFit] = field(default_factory=dict)
+    calibration: np.ndarray | None = None  # (experts, categories, 2) Platt maps for the confidences
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -219,6 +231,7 @@ class ModelParams:
             "blend": None if self.blend is None else {k: v.tolist() for k, v in asdict(self.blend).items()},
             "games_trained": self.games_trained,
             "experts": {k: v.to_dict() for k, v in self.experts.items()},
+            "calibration": None if self.calibration is None else self.calibration.tolist(),
         }
 
     @classmethod
@@ -243,6 +256,9 @@ class ModelParams:
             else Blend(np.array(bl["win"]), np.array(bl["margin"]), np.array(bl["total"])),
             games_trained=int(data["games_trained"]),
             experts={k: ExpertFit.from_dict(v) for k, v in (data.get("experts") or {}).items()},
+            calibration=None
+            if data.get("calibration") is None
+            else np.array(data["calibration"], dtype=float),
         )
 
 
@@ -288,6 +304,8 @@ def fit(
         elo.update(g)
     sig = signals(SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total))
     experts = fit_experts(sig, wf.result, wf.total, train)
+    inputs = SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total)
+    calibration = fit_calibration(wf, inputs, experts, team_stats, train & ~np.isnan(wf.prob))
     last = wf.games[-1]
     trained_through = through or (int(last["season"]), int(last["week"]))
     return ModelParams(
@@ -299,6 +317,83 @@ def fit(
         blend=blend,
         games_trained=len(played),
         experts=experts,
+        calibration=calibration,
+    )
+
+
+CALIBRATION_SEASONS = 8  # the confidences are calibrated on the most recent seasons of the training rows
+
+
+def fit_calibration(
+    wf: WalkForward,
+    inputs: SignalInputs,
+    experts: dict[str, ExpertFit],
+    team_stats: list[Record] | None,
+    rows: np.ndarray,
+) -> np.ndarray | None:
+    """Platt maps per (expert, category) from the training games' outcomes (categories.fit_calibration).
+
+    Each row is what the expert would have said before that game (pre-game features, the stage-two
+    margin and total predicted out of sample) against what happened; player categories stay identity."""
+    if rows.any():
+        rows = rows & (wf.seasons > wf.seasons[rows].max() - CALIBRATION_SEASONS)
+    idx = np.flatnonzero(rows)
+    if len(idx) < 200:
+        return None
+    games = [wf.games[i] for i in idx]
+    sub = SignalInputs(inputs.x[idx], inputs.z[idx], [inputs.extras[i] for i in idx], inputs.elo_margin[idx],
+                       inputs.market_spread[idx], inputs.market_total[idx])  # fmt: skip
+    views = expert_views(sub, experts, with_notes=False)
+    margin, total = wf.margin[idx], wf.pred_total[idx]
+    spread_line = np.where(np.isnan(sub.market_spread), np.round(margin * 2) / 2, sub.market_spread)
+    total_line = np.where(np.isnan(sub.market_total), np.round(total * 2) / 2, sub.market_total)
+    g = len(idx)
+
+    def leaders(key: str, k: int) -> np.ndarray:
+        return np.full((g, 2), DEFAULT_LEADERS[key][k])
+
+    def extra(key: str) -> np.ndarray:
+        return np.array([e[key] for e in sub.extras], dtype=float)
+
+    ctx = cx.GameContext(
+        home=[gm["home_team"] for gm in games], away=[gm["away_team"] for gm in games],
+        spread_line=spread_line, total_line=total_line, model_margin=margin, model_total=total,
+        wind=extra("wind"), qb_yards=leaders("qb_passing_yards", 0), qb_sd=leaders("qb_passing_yards", 1),
+        rush_yards=leaders("rushing_leader_yards", 0), rush_sd=leaders("rushing_leader_yards", 1),
+        rec_yards=leaders("receiving_leader_yards", 0), rec_sd=leaders("receiving_leader_yards", 1),
+        turnovers=extra("turnovers"), sacks=extra("sacks"), pass_tds=extra("pass_tds"),
+        touchdowns=extra("touchdowns"), field_goals=extra("field_goals"),
+    )  # fmt: skip
+    values, raw = cx.raw_arrays(views, ctx)
+    outcome = cx.outcome_arrays(values, ctx, _outcomes(games, team_stats))
+    return cx.fit_calibration(raw, outcome)
+
+
+def _outcomes(games: list[Record], team_stats: list[Record] | None) -> cx.Outcomes:
+    by_week = index_team_stats(team_stats or [])
+    nan = float("nan")
+    box: dict[str, list[float]] = {k: [] for k in ("total_turnovers", "total_passing_tds", "total_sacks",
+                                                   "total_field_goals", "offensive_touchdowns")}  # fmt: skip
+    for g in games:
+        week = by_week.get((int(g["season"]), int(g["week"])), {})
+        h, a = week.get(franchise(g["home_team"])), week.get(franchise(g["away_team"]))
+        both = (h, a) if h is not None and a is not None else None
+
+        def total(fn: Any, both: Any = both) -> float:
+            return nan if both is None else float(fn(both[0]) + fn(both[1]))
+
+        box["total_turnovers"].append(total(giveaways))
+        box["total_passing_tds"].append(total(lambda r: float(r.get("passing_tds") or 0.0)))
+        box["total_sacks"].append(total(lambda r: float(r.get("sacks_suffered") or 0.0)))
+        box["total_field_goals"].append(total(lambda r: float(r.get("fg_made") or 0.0)))
+        box["offensive_touchdowns"].append(
+            total(lambda r: float(r.get("passing_tds") or 0.0) + float(r.get("rushing_tds") or 0.0))
+        )
+    return cx.Outcomes(
+        home_score=np.array([float(g["home_score"]) for g in games]),
+        away_score=np.array([float(g["away_score"]) for g in games]),
+        overtime=np.array([nan if g.get("overtime") is None else float(g["overtime"]) for g in games]),
+        box={k: np.array(v) for k, v in box.items()},
     )
 
 

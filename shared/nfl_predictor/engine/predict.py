@@ -73,7 +73,7 @@ def predict_week(
             )
         side_props.append(sides)
     ctx, lines = _context(core, side_props)
-    experts = expert_predictions(views, ctx, lines)
+    experts = expert_predictions(views, ctx, lines, params.calibration)
     totals = totals_table(core.total, core.margin, core.total_sd, core.market_total, core.market_spread)
     embeddings = embed_rows(core.x, core.z, core.extras)
     out = []
@@ -121,12 +121,13 @@ def _context(core: CoreOutputs, side_props: list[list[Any]]) -> tuple[GameContex
     ctx = GameContext(
         home=[g["home_team"] for g in core.games], away=[g["away_team"] for g in core.games],
         spread_line=spread_line, total_line=total_line, model_margin=core.margin, model_total=core.total,
-        margin_sd=core.margin_sd, total_sd=core.total_sd, wind=np.array([e["wind"] for e in ex]),
+        wind=np.array([e["wind"] for e in ex]),
         qb_yards=pair("qb_passing_yards", 0), qb_sd=pair("qb_passing_yards", 1),
         rush_yards=pair("rushing_leader_yards", 0), rush_sd=pair("rushing_leader_yards", 1),
         rec_yards=pair("receiving_leader_yards", 0), rec_sd=pair("receiving_leader_yards", 1),
         turnovers=np.array([e["turnovers"] for e in ex]), sacks=np.array([e["sacks"] for e in ex]),
-        pass_tds=np.array([e["pass_tds"] for e in ex]),
+        pass_tds=np.array([e["pass_tds"] for e in ex]), touchdowns=np.array([e["touchdowns"] for e in ex]),
+        field_goals=np.array([e["field_goals"] for e in ex]),
     )  # fmt: skip
     return ctx, [(float(s), float(t)) for s, t in zip(spread_line, total_line, strict=True)]
 

@@ -102,6 +102,8 @@ class TeamState:
     sacks_taken: float = 2.4
     sacks_made: float = 2.4
     pass_tds: float = 1.5
+    rush_tds: float = 1.0
+    field_goals: float = 1.6
     season: int = 0
     season_games: int = 0
     market: float = 0.0  # points, from earlier games' closing spreads
@@ -286,6 +288,8 @@ class RatingState:
             "turnovers": (home.giveaways + away.takeaways + away.giveaways + home.takeaways) / 2,
             "sacks": (home.sacks_taken + away.sacks_made + away.sacks_taken + home.sacks_made) / 2,
             "pass_tds": home.pass_tds + away.pass_tds,
+            "touchdowns": home.pass_tds + away.pass_tds + home.rush_tds + away.rush_tds,
+            "field_goals": home.field_goals + away.field_goals,
             "travel_diff": (a_km - h_km) / 1000.0,
             "market_diff": float(x[-1]),
             "slow_market_diff": home.slow_market - away.slow_market + (0.0 if neutral else self.market_hfa),
@@ -401,6 +405,8 @@ class RatingState:
             team.sacks_taken += BOX_ALPHA * (float(own.get("sacks_suffered") or 0.0) - team.sacks_taken)
             team.sacks_made += BOX_ALPHA * (float(opp.get("sacks_suffered") or 0.0) - team.sacks_made)
             team.pass_tds += BOX_ALPHA * (float(own.get("passing_tds") or 0.0) - team.pass_tds)
+            team.rush_tds += BOX_ALPHA * (float(own.get("rushing_tds") or 0.0) - team.rush_tds)
+            team.field_goals += BOX_ALPHA * (float(own.get("fg_made") or 0.0) - team.field_goals)
         h_epa, a_epa = epa_per_play(h), epa_per_play(a)
         if h_epa is None or a_epa is None:
             return
