@@ -50,6 +50,29 @@ def backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def calibration(args: argparse.Namespace) -> int:
+    from nfl_predictor.engine.calibration import calibration_report, format_report, to_json
+
+    if args.start > args.end:
+        raise CliError("--from must not be after --to", exit_code=2)
+    if args.games:
+        from nfl_predictor.data.nflverse import read_games, read_player_stats, read_team_stats
+
+        games = read_games(args.games)
+        stats = [r for path in args.team_stats for r in read_team_stats(path)]
+        players = [r for path in args.player_stats for r in read_player_stats(path)]
+    else:
+        from nfl_predictor.service import league
+
+        with local_stack(args) as stack:
+            db = stack.database
+            games, stats = league.all_games(db), league.team_stats(db)
+            players = db.fetch_dicts(league._PLAYER_STATS + "ORDER BY s.season, s.week")
+    doc = calibration_report(games, stats or None, players or None, start=args.start, end=args.end)
+    print(to_json(doc) if args.json else format_report(doc))
+    return 0
+
+
 def warm(args: argparse.Namespace) -> int:
     from nfl_predictor.api.deps import get_services, reset_services
     from nfl_predictor.ops.warm import warm_predictions
@@ -97,6 +120,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--team-stats", type=Path, nargs="*", default=[], help="weekly team stats files (with --games)"
     )
     cmd.set_defaults(handler=backtest)
+
+    cmd = sub.add_parser("calibration", help="walk-forward calibration per category, expert diversity, props")
+    cmd.add_argument("--from", dest="start", type=int, default=2022)
+    cmd.add_argument("--to", dest="end", type=int, default=2024)
+    cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cmd.add_argument("--games", type=Path, help="a games.csv to read instead of the database")
+    cmd.add_argument(
+        "--team-stats", type=Path, nargs="*", default=[], help="weekly team stats (with --games)"
+    )
+    cmd.add_argument(
+        "--player-stats", type=Path, nargs="*", default=[], help="weekly player stats (with --games)"
+    )
+    cmd.set_defaults(handler=calibration)
 
     cmd = sub.add_parser(
         "warm", help="compute, store and cache a week's predictions (default: the next week)"
