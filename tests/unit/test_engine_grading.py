@@ -126,5 +126,8 @@ def test_leaderboard_aggregates_per_season_expert_category() -> None:
     assert by_key[(2023, "a", "winner")]["units"] == pytest.approx(0.4)
     assert by_key[(2023, "b", "winner")]["accuracy"] == 0.0 and by_key[(2023, "b", "winner")]["units"] == -1.0
     assert by_key[(2023, "a", "win_probability")]["brier"] == pytest.approx(0.16)
+    # Calibration beside accuracy: stated 0.6 on a bet that won -> gap -0.4.
+    assert by_key[(2023, "a", "winner")]["confidence"] == pytest.approx(0.6)
+    assert by_key[(2023, "a", "winner")]["calibration_gap"] == pytest.approx(-0.4)
     overall = {(r["expert"], r["category"]): r for r in leaderboard(rows, by_season=False)}
     assert overall[("a", "winner")]["n"] == 2 and overall[("a", "winner")]["units"] == pytest.approx(0.8)

@@ -148,15 +148,16 @@ def grade(
         rows.append({
             "expert": p["expert"], "category": cat, "season": game.get("season"), "week": game.get("week"),
             "game_id": game.get("game_id"), "value": value, "actual": actual, "correct": correct,
-            "error": error, "units": won_units,
+            "error": error, "units": won_units, "confidence": p.get("confidence"),
         })  # fmt: skip
     return rows
 
 
 def leaderboard(graded: Iterable[Record], *, by_season: bool = True) -> list[Record]:
-    """Aggregate graded rows per (season, expert, category): n, accuracy, brier, mae, units.
+    """Aggregate graded rows per (season, expert, category): n, accuracy, confidence, brier, mae, units.
 
-    accuracy over rows with a verdict; brier = mean squared error of the win probability; mae =
+    accuracy over rows with a verdict; confidence = the mean confidence stated on those same rows (a
+    calibrated expert's confidence equals its accuracy; calibration_gap = confidence - accuracy); brier = mean squared error of the win probability; mae =
     mean absolute error of numeric categories; units = total units at the market line (bets only).
     Sorted by season, category, then accuracy (best first).
     """
@@ -164,12 +165,14 @@ def leaderboard(graded: Iterable[Record], *, by_season: bool = True) -> list[Rec
     for r in graded:
         key = (r.get("season") if by_season else None, r["expert"], r["category"])
         acc = groups.setdefault(
-            key, {"n": 0, "right": 0, "judged": 0, "err": 0.0, "n_err": 0, "units": 0.0, "bets": 0}
+            key,
+            {"n": 0, "right": 0, "judged": 0, "err": 0.0, "n_err": 0, "units": 0.0, "bets": 0, "conf": 0.0},
         )
         acc["n"] += 1
         if r["correct"] is not None:
             acc["judged"] += 1
             acc["right"] += int(bool(r["correct"]))
+            acc["conf"] += float(r.get("confidence") or 0.0)
         if r["error"] is not None:
             acc["err"] += float(r["error"])
             acc["n_err"] += 1
@@ -179,9 +182,12 @@ def leaderboard(graded: Iterable[Record], *, by_season: bool = True) -> list[Rec
     out = []
     for (season, expert, category), a in groups.items():
         mean_err = a["err"] / a["n_err"] if a["n_err"] else None
+        accuracy = a["right"] / a["judged"] if a["judged"] else None
+        confidence = a["conf"] / a["judged"] if a["judged"] else None
         out.append({
             "season": season, "expert": expert, "category": category, "n": a["n"],
-            "accuracy": a["right"] / a["judged"] if a["judged"] else None,
+            "accuracy": accuracy, "confidence": confidence,
+            "calibration_gap": None if accuracy is None or confidence is None else confidence - accuracy,
             "brier": mean_err if CATEGORIES[category][0] == "probability" else None,
             "mae": mean_err if CATEGORIES[category][0] != "probability" else None,
             "units": round(a["units"], 4) if a["bets"] else None, "bets": a["bets"],
