@@ -87,7 +87,18 @@ def test_stated_confidence_matches_hit_rate(run: WalkForwardRun) -> None:
         assert row["ece"] <= bound, row
 
 
-def test_props_projection_beats_the_season_to_date_average_on_yards(run: WalkForwardRun) -> None:
+def test_props_have_real_distributions(run: WalkForwardRun) -> None:
     rows = {r["stat"]: r for r in props_table(_subset(run, {2022, 2023}))}
-    for stat in ("passing_yards", "rushing_yards", "receiving_yards", "receptions"):
-        assert rows[stat]["mae_vs_average"] < rows[stat]["season_average_mae"], stat
+    assert set(rows) >= {"passing_yards", "rushing_yards", "receiving_yards", "receptions", "passing_tds"}
+    for stat, r in rows.items():
+        # The projection (the median) beats each player's season-to-date average on every stat.
+        assert r["mae_vs_average"] < r["season_average_mae"], stat
+    for stat in ("passing_yards", "rushing_yards", "receiving_yards"):
+        assert 0.45 <= rows[stat]["over_rate"] <= 0.55, stat  # the line sits at the projected median
+    graded = sum(r["graded"] for r in rows.values())
+    assert sum(r["brier"] * r["graded"] for r in rows.values()) / graded <= 0.240
+    # Players absent from the team's latest game are left out: few props name a player who then has no row.
+    assert (
+        sum(r["no_stat_row"] * r["props"] for r in rows.values()) / sum(r["props"] for r in rows.values())
+        < 0.115
+    )
