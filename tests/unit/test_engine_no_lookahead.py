@@ -95,3 +95,32 @@ def test_team_stats_of_relocated_teams_reach_the_franchise() -> None:
     stats = index_team_stats([{**row, "season": 2016, "week": 1, "team": t} for t in ("LAC", "LV")])
     state.update(game, stats[(2016, 1)])
     assert state.team("SD").epa_games == 1 and state.team("OAK").epa_games == 1
+
+
+def test_walk_forward_prefix_fit_equals_a_fresh_fit_through_the_previous_week() -> None:
+    """The evaluation's shortcut (one walk, cut before each week) is exactly fit(through=previous week)."""
+    from nfl_predictor.engine.model import fit_walk, walk_forward
+
+    played = [g for g in LEAGUE.games if g.get("home_score") is not None]
+    snapshots: dict = {(2021, 6): None}
+    full = walk_forward(played, LEAGUE.team_stats, snapshots=snapshots)
+    n = sum(1 for g in full.games if (g["season"], g["week"]) <= (2021, 5))
+    quick = fit_walk(
+        full.prefix(n, snapshots[(2021, 6)]), LEAGUE.team_stats, LEAGUE.player_stats, through=(2021, 5)
+    )
+    fresh = fit(played, LEAGUE.team_stats, LEAGUE.player_stats, through=(2021, 5))
+    assert quick.to_dict() == fresh.to_dict()
+
+
+def test_team_leaders_match_team_props() -> None:
+    from nfl_predictor.engine.props import _players, index_player_stats, recent_rows, team_leaders, team_props
+
+    index = index_player_stats(LEAGUE.player_stats)
+    rows = recent_rows(index, "LAC", 2021, 6)
+    tp = team_props(rows, "LAC", None, 1.1)
+    assert rows and tp.props
+    assert team_leaders(_players(rows, None), 1.1) == (
+        tp.qb_passing_yards,
+        tp.rushing_leader_yards,
+        tp.receiving_leader_yards,
+    )

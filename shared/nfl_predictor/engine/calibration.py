@@ -26,9 +26,10 @@ import numpy as np
 from nfl_predictor.engine.embedding import historical_embeddings, nearest_matchups
 from nfl_predictor.engine.experts import EXPERT_NAMES
 from nfl_predictor.engine.grading import box_score_from_stats, grade
-from nfl_predictor.engine.model import fit, game_sort_key
+from nfl_predictor.engine.model import fit, fit_walk, game_sort_key, walk_forward
 from nfl_predictor.engine.predict import matchup_embeddings, predict_week
 from nfl_predictor.engine.props import PlayerIndex, index_player_stats
+from nfl_predictor.engine.ratings import RatingState
 
 Record = dict[str, Any]
 ANALOGS_K = 10
@@ -70,11 +71,22 @@ def walk_forward_payloads(
     for r in player_stats or []:
         players_by_week.setdefault((int(r["season"]), int(r["week"])), []).append(r)
     out = WalkForwardRun([], [], [])
+    # One ratings walk over every game up to `end`, with the state saved before each predicted week:
+    # fit(through=previous week) is then its prefix (fit_walk), without re-walking 25 seasons a week.
+    history = [g for g in played if int(g["season"]) <= end]
+    snapshots: dict[tuple[int, int], RatingState | None] = dict.fromkeys(weeks)
+    full = walk_forward(history, team_stats, snapshots=snapshots)
+    keys_in_order = [(int(g["season"]), int(g["week"])) for g in full.games]
     for season, week in weeks:
         through = (season, week - 1)
-        if not any((int(g["season"]), int(g["week"])) <= through for g in played):
+        n = sum(1 for k in keys_in_order if k <= through)
+        state = snapshots[(season, week)]
+        if n == 0 or state is None:
             continue
-        params = fit(played, team_stats, through=through)
+        if keys_in_order[n : n + 1] != [(season, week)] or any(k <= through for k in keys_in_order[n:]):
+            params = fit(played, team_stats, index, through=through)  # weeks out of date order: no prefix
+        else:
+            params = fit_walk(full.prefix(n, state), team_stats, index, through=through)
         week_games = [g for g in played if (int(g["season"]), int(g["week"])) == (season, week)]
         upcoming = [_unplayed(g) for g in week_games]
         analog_rows: list[list[Record] | None] | None = None

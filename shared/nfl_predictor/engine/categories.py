@@ -14,7 +14,7 @@ Two sorts of category:
 
 Calibration is a Platt map per (expert, category), ``p = sigmoid(a + b * logit(raw))``, fitted in
 ``fit`` on earlier games' outcomes (``fit_calibration``); the identity where there was nothing to
-fit (the player categories: fit sees no player stats). Everything is (games x experts) arrays.
+fit (the player categories when fit is given no player stats). Everything is (games x experts) arrays.
 """
 
 from __future__ import annotations
@@ -270,7 +270,9 @@ def outcome_arrays(values: list[np.ndarray | None], ctx: GameContext, out: Outco
         v = values[CAT[cat]]
         assert v is not None
         a = actual_count[:, None]
-        y[:, :, CAT[cat]] = np.where(np.isnan(a), np.nan, (np.abs(v - a) <= CATEGORIES[cat][1]).astype(float))
+        tol = CATEGORIES[cat][1]
+        limit = tol * np.maximum(np.abs(a), 1.0) if CATEGORIES[cat][0] == "yards" else tol
+        y[:, :, CAT[cat]] = np.where(np.isnan(a), np.nan, (np.abs(v - a) <= limit).astype(float))
     return y
 
 

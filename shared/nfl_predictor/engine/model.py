@@ -22,7 +22,14 @@ from nfl_predictor.engine import metrics as mx
 from nfl_predictor.engine.elo import EloState
 from nfl_predictor.engine.experts import ExpertFit, SignalInputs, expert_views, fit_experts, signals
 from nfl_predictor.engine.features import franchise
-from nfl_predictor.engine.props import DEFAULT_LEADERS
+from nfl_predictor.engine.props import (
+    DEFAULT_LEADERS,
+    PlayerIndex,
+    _players,
+    index_player_stats,
+    recent_rows,
+    team_leaders,
+)
 from nfl_predictor.engine.ratings import (
     FEATURE_NAMES,
     RatingConfig,
@@ -176,6 +183,14 @@ class WalkForward:
     state: RatingState
     extras: list[dict[str, float]] = field(default_factory=list)
 
+    def prefix(self, n: int, state: RatingState) -> WalkForward:
+        """The first n rows with the state after them: what walk_forward over those games alone gives
+        (stage two for a season is fitted on earlier seasons only, so earlier rows do not change)."""
+        return WalkForward(
+            self.games[:n], self.seasons[:n], self.x[:n], self.z[:n], self.result[:n], self.total[:n],
+            self.prob[:n], self.margin[:n], self.pred_total[:n], state, self.extras[:n],
+        )  # fmt: skip
+
 
 def walk_forward(
     games: list[Record],
@@ -183,11 +198,12 @@ def walk_forward(
     config: RatingConfig | None = None,
     *,
     oracle: bool = False,
+    snapshots: dict[tuple[int, int], RatingState | None] | None = None,
 ) -> WalkForward:
     """Ratings walk over every game, then each season predicted by a stage two fitted on earlier ones.
 
     ``oracle=True`` lets each row read the game's actual starting QBs and observed weather."""
-    state, ordered, x, z, extras = walk(games, team_stats, config, oracle=oracle)
+    state, ordered, x, z, extras = walk(games, team_stats, config, oracle=oracle, snapshots=snapshots)
     seasons = np.array([int(g["season"]) for g in ordered])
     result = np.array([_or(g.get("result"), float("nan")) for g in ordered])
     total = np.array([_or(g.get("total"), float("nan")) for g in ordered])
@@ -272,21 +288,31 @@ def _through_filter(games: list[Record], through: tuple[int, int] | None) -> lis
 def fit(
     games: list[Record],
     team_stats: list[Record] | None = None,
-    player_stats: list[Record] | None = None,
+    player_stats: list[Record] | PlayerIndex | None = None,
     *,
     through: tuple[int, int] | None = None,
     config: RatingConfig | None = None,
 ) -> ModelParams:
     """Fit on finished games up to ``through`` (season, week) inclusive, or all finished games.
 
-    ``player_stats`` is accepted for symmetry with inference; props read recent player stats at
-    prediction time, so nothing from it is stored.
+    ``player_stats`` (optional) calibrates the player-yard categories' confidences on the last
+    PLAYER_CALIBRATION_SEASONS seasons that have them; props read recent player stats at prediction
+    time, so nothing else from it is stored.
     """
-    del player_stats
     played = _through_filter(games, through)
     if not played:
         raise ValueError("fit needs at least one finished game")
-    wf = walk_forward(played, team_stats, config)
+    return fit_walk(walk_forward(played, team_stats, config), team_stats, player_stats, through=through)
+
+
+def fit_walk(
+    wf: WalkForward,
+    team_stats: list[Record] | None = None,
+    player_stats: list[Record] | PlayerIndex | None = None,
+    *,
+    through: tuple[int, int] | None = None,
+) -> ModelParams:
+    """Everything fit does after the ratings walk (``wf`` holds the finished games up to ``through``)."""
     first = int(wf.seasons.min())
     train = (
         (wf.seasons >= first + WARMUP_SEASONS)
@@ -305,23 +331,33 @@ def fit(
     sig = signals(SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total))
     experts = fit_experts(sig, wf.result, wf.total, train)
     inputs = SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total)
-    calibration = fit_calibration(wf, inputs, experts, team_stats, train & ~np.isnan(wf.prob))
+    calibration = fit_calibration(
+        wf, inputs, experts, team_stats, train & ~np.isnan(wf.prob), _player_index(player_stats)
+    )
     last = wf.games[-1]
     trained_through = through or (int(last["season"]), int(last["week"]))
     return ModelParams(
-        model_version=model_version(wf.state.config, trained_through, len(played)),
+        model_version=model_version(wf.state.config, trained_through, len(wf.games)),
         trained_through=(int(trained_through[0]), int(trained_through[1])),
         state=wf.state,
         elo=elo,
         stage2=stage2,
         blend=blend,
-        games_trained=len(played),
+        games_trained=len(wf.games),
         experts=experts,
         calibration=calibration,
     )
 
 
 CALIBRATION_SEASONS = 8  # the confidences are calibrated on the most recent seasons of the training rows
+PLAYER_CALIBRATION_SEASONS = 2  # ... and the player-yard categories on the last two with player stats
+
+
+def _player_index(player_stats: list[Record] | PlayerIndex | None) -> PlayerIndex | None:
+    """Calibration only reads player rows of games up to the training cut (and rows before each)."""
+    if player_stats is None or isinstance(player_stats, PlayerIndex):
+        return player_stats
+    return index_player_stats(player_stats)
 
 
 def fit_calibration(
@@ -330,6 +366,7 @@ def fit_calibration(
     experts: dict[str, ExpertFit],
     team_stats: list[Record] | None,
     rows: np.ndarray,
+    player_stats: PlayerIndex | None = None,
 ) -> np.ndarray | None:
     """Platt maps per (expert, category) from the training games' outcomes (categories.fit_calibration).
 
@@ -364,9 +401,52 @@ def fit_calibration(
         turnovers=extra("turnovers"), sacks=extra("sacks"), pass_tds=extra("pass_tds"),
         touchdowns=extra("touchdowns"), field_goals=extra("field_goals"),
     )  # fmt: skip
+    outcomes = _outcomes(games, team_stats)
+    if player_stats is not None and player_stats.rows:
+        _player_context(ctx, outcomes, games, player_stats, wf.state.league_points)
     values, raw = cx.raw_arrays(views, ctx)
-    outcome = cx.outcome_arrays(values, ctx, _outcomes(games, team_stats))
+    outcome = cx.outcome_arrays(values, ctx, outcomes)
     return cx.fit_calibration(raw, outcome)
+
+
+def _player_context(
+    ctx: cx.GameContext, outcomes: cx.Outcomes, games: list[Record], index: PlayerIndex, league: float
+) -> None:
+    """Fill the player-yard projections (as predict_week makes them, with no QB supplied) and actuals for
+    the games of the last PLAYER_CALIBRATION_SEASONS seasons with player stats; others keep NaN actuals."""
+    from nfl_predictor.engine.grading import box_score_from_stats
+
+    last = max((int(g["season"]) for g in games), default=0)
+    with_stats = sorted({k[0] for keys in index.keys.values() for k in keys if k[0] <= last})
+    seasons = set(with_stats[-PLAYER_CALIBRATION_SEASONS:])
+    g = len(games)
+    actual = {cat: np.full(g, np.nan) for cat in cx.PLAYER_CATEGORIES}
+    pts = (np.maximum((ctx.model_total + ctx.model_margin) / 2, 1.0),
+           np.maximum((ctx.model_total - ctx.model_margin) / 2, 1.0))  # fmt: skip
+    for i, game in enumerate(games):
+        season, week = int(game["season"]), int(game["week"])
+        if season not in seasons:
+            continue
+        week_rows = index.week_rows(game["home_team"], season, week) + index.week_rows(
+            game["away_team"], season, week
+        )
+        if not week_rows:
+            continue
+        for k, side in enumerate(("home", "away")):
+            team = game[f"{side}_team"]
+            memo_key = (franchise(team), season, week)
+            if memo_key not in index.memo:
+                index.memo[memo_key] = _players(recent_rows(index, team, season, week), None)
+            factor = float(np.sqrt(pts[k][i] / max(league, 1.0)))
+            qb, rush, rec = team_leaders(index.memo[memo_key], factor)
+            ctx.qb_yards[i, k], ctx.qb_sd[i, k] = qb
+            ctx.rush_yards[i, k], ctx.rush_sd[i, k] = rush
+            ctx.rec_yards[i, k], ctx.rec_sd[i, k] = rec
+        box = box_score_from_stats({**game, "home_qb_id": None, "away_qb_id": None}, (), week_rows)
+        for cat in cx.PLAYER_CATEGORIES:
+            if box.get(cat) is not None:
+                actual[cat][i] = float(box[cat])
+    outcomes.box.update(actual)
 
 
 def _outcomes(games: list[Record], team_stats: list[Record] | None) -> cx.Outcomes:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 
@@ -67,6 +67,16 @@ class PlayerIndex:
 
     rows: dict[str, list[Record]]
     keys: dict[str, list[tuple[int, int]]]
+    # (franchise, season, week) -> the players props would offer before that week (no QB supplied);
+    # filled by fit's calibration, which asks for the same team-weeks again at every refit.
+    memo: dict[tuple[str, int, int], list[PlayerLine]] = field(default_factory=dict, compare=False)
+
+    def week_rows(self, team: str, season: int, week: int) -> list[Record]:
+        """The team's rows of exactly (season, week)."""
+        key = franchise(team)
+        keys = self.keys.get(key, [])
+        lo, hi = bisect.bisect_left(keys, (season, week)), bisect.bisect_right(keys, (season, week))
+        return self.rows.get(key, [])[lo:hi]
 
 
 def index_player_stats(player_stats: list[Record] | None) -> PlayerIndex:
@@ -194,10 +204,17 @@ class TeamProps:
 
 
 def team_props(
-    rows: list[Record], team: str, qb_id: str | None, factor: float, lines: dict[str, float] | None = None
+    rows: list[Record],
+    team: str,
+    qb_id: str | None,
+    factor: float,
+    lines: dict[str, float] | None = None,
+    players: list[PlayerLine] | None = None,
 ) -> TeamProps:
-    """Props for one side. ``factor`` scales production by expected points vs. the team's norm."""
-    players = _players(rows, qb_id)
+    """Props for one side. ``factor`` scales production by expected points vs. the team's norm.
+
+    ``players``: the result of ``_players(rows, qb_id)`` when the caller already has it."""
+    players = _players(rows, qb_id) if players is None else players
     props: list[Record] = []
     leaders: dict[str, list[tuple[float, float]]] = {"qb": [], "rush": [], "rec": []}
     means, medians, plines, sources, meta = [], [], [], [], []
@@ -234,6 +251,19 @@ def team_props(
         _leader(leaders["qb"], "qb_passing_yards", factor),
         _leader(leaders["rush"], "rushing_leader_yards", factor),
         _leader(leaders["rec"], "receiving_leader_yards", factor),
+    )
+
+
+LEADER_STATS = (("QB", "passing_yards", "qb_passing_yards"), ("RB", "rushing_yards", "rushing_leader_yards"),
+                 ("WR/TE", "receiving_yards", "receiving_leader_yards"))  # fmt: skip
+
+
+def team_leaders(players: list[PlayerLine], factor: float) -> tuple[tuple[float, float], ...]:
+    """Only the (mean, sd) of the QB's passing yards and the rushing and receiving leaders' yards,
+    exactly as team_props gives them (for fitting the categories' calibration, without the props)."""
+    return tuple(
+        _leader([_project(p, stat, factor)[:2] for p in players if p.role == role], key, factor)
+        for role, stat, key in LEADER_STATS
     )
 
 

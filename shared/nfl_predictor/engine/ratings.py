@@ -485,16 +485,23 @@ def walk(
     state: RatingState | None = None,
     *,
     oracle: bool = False,
+    snapshots: dict[tuple[int, int], RatingState | None] | None = None,
 ) -> tuple[RatingState, list[Record], np.ndarray, np.ndarray, list[dict[str, float]]]:
     """Walk games in date order; returns (final state, ordered games, X, Z, extras) with pre-game rows.
 
     Each row is what a forecast made before that game would see (``oracle=True``: plus the game's
-    actual starting QBs and observed weather, for comparison with the old backtest)."""
+    actual starting QBs and observed weather, for comparison with the old backtest).
+
+    ``snapshots``: for each (season, week) key it holds, filled with a copy of the state just before
+    that week's first game, i.e. the state a walk over only the earlier games ends in."""
     st = state or RatingState.new(config)
     ordered = sorted(games, key=game_sort_key)
     by_week = index_team_stats(team_stats or [])
     xs, zs, extras = [], [], []
     for game in ordered:
+        key = (int(game["season"]), int(game["week"]))
+        if snapshots is not None and key in snapshots and snapshots[key] is None:
+            snapshots[key] = RatingState.from_dict(st.to_dict())
         st._roll_season(int(game["season"]))
         x, z, e = st.features(game, oracle=oracle)
         xs.append(x)
