@@ -66,8 +66,7 @@ def calibration(args: argparse.Namespace) -> int:
 
         with local_stack(args) as stack:
             db = stack.database
-            games, stats = league.all_games(db), league.team_stats(db)
-            players = db.fetch_dicts(league._PLAYER_STATS + "ORDER BY s.season, s.week")
+            games, stats, players = league.all_games(db), league.team_stats(db), league.player_stats(db)
     doc = calibration_report(games, stats or None, players or None, start=args.start, end=args.end)
     print(to_json(doc) if args.json else format_report(doc))
     return 0

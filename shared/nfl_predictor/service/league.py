@@ -61,6 +61,15 @@ def recent_player_stats(db: Database, teams: list[str], season: int, week: int) 
     )  # fmt: skip
 
 
+def player_stats(db: Database, *, since_season: int | None = None) -> list[Record]:
+    """Skill players' weekly rows (what props read), optionally from ``since_season`` on."""
+    return db.fetch_dicts(
+        _PLAYER_STATS
+        + "WHERE p.position IN ('QB', 'RB', 'WR', 'TE') AND s.season >= :s ORDER BY s.season, s.week",
+        s=since_season if since_season is not None else 0,
+    )
+
+
 def team_stats(db: Database) -> list[Record]:
     rows = db.fetch("SELECT team, season, week, season_type, opponent_team, stats FROM team_game_stats "
                     "ORDER BY season, week, team")  # fmt: skip

@@ -38,7 +38,10 @@ def train_and_store(
     started = time.perf_counter()
     games = league.all_games(db)
     stats = league.team_stats(db)
-    params = fit(games, stats, through=through)
+    # Player rows of the last seasons calibrate the player-yard categories' confidences.
+    last = max((int(g["season"]) for g in games), default=0)
+    players = league.player_stats(db, since_season=last - 3)
+    params = fit(games, stats, players or None, through=through)
     rows, matrix = historical_embeddings(games, stats)
     with db.transaction() as tx:
         if activate:
