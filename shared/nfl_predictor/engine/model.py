@@ -350,7 +350,7 @@ def fit_walk(
 
 
 CALIBRATION_SEASONS = 8  # the confidences are calibrated on the most recent seasons of the training rows
-PLAYER_CALIBRATION_SEASONS = 2  # ... and the player-yard categories on the last two with player stats
+PLAYER_CALIBRATION_SEASONS = 3  # ... and the player-yard categories on the last three with player stats
 
 
 def _player_index(player_stats: list[Record] | PlayerIndex | None) -> PlayerIndex | None:
