@@ -19,7 +19,19 @@ from nfl_predictor_dev.local.postgres import EmbeddedPostgres
 from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-NFLVERSE_DIR = REPO_ROOT.parent / "shared" / "data" / "nflverse"
+# ../shared next to the checkout; a git worktree (/work/wt/<name>) finds it one level further up,
+# and NFLVERSE_DIR overrides both.
+NFLVERSE_DIR = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("NFLVERSE_DIR", "/nonexistent")),
+            *(parent / "shared" / "data" / "nflverse" for parent in REPO_ROOT.parents),
+        )
+        if (p / "games.csv").exists()
+    ),
+    REPO_ROOT.parent / "shared" / "data" / "nflverse",
+)
 
 # Settings read from the environment must not leak in from the developer's shell.
 for _name in ("DATABASE_URL", "REDIS_URL", "DB_SECRET_ARN"):

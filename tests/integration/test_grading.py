@@ -60,6 +60,9 @@ def test_leaderboard_aggregates_per_expert_and_category(graded: Database) -> Non
     judged = graded.scalar("SELECT count(*) FROM expert_bets WHERE expert_id = :x AND outcome IN ('win', 'loss')",
                            x=first["expert"])  # fmt: skip
     assert first["accuracy"] == round(wins / judged, 4)
+    stated = graded.scalar("SELECT avg(confidence) FROM expert_bets WHERE expert_id = :x AND outcome IN ('win', 'loss')",
+                           x=first["expert"])  # fmt: skip
+    assert first["confidence"] == pytest.approx(float(stated), abs=1e-4)
     brier = next(c for c in first["categories"] if c["category"] == "win_probability")
     assert brier["brier"] is not None and 0 <= brier["brier"] <= 1 and brier["mae"] is None
     assert leaderboard(graded, 1999) == []

@@ -65,29 +65,37 @@ def test_probability_and_numeric_errors() -> None:
     assert r["error"] == pytest.approx(3.5) and r["correct"] is True  # tolerance 3.5
     r = one(pred("total_points", 30.0))
     assert r["error"] == pytest.approx(14.0) and r["correct"] is False
-    assert one(pred("one_score_game", True))["correct"] is True
-    assert one(pred("upset", False))["correct"] is True  # favourite won
-    assert one(pred("overtime", False))["correct"] is True
+    # Probability categories: a squared error (Brier) and right when the favoured side happened.
+    r = one(pred("one_score_game", 0.6))  # won by 4: one score
+    assert r["actual"] == 1.0 and r["error"] == pytest.approx(0.16) and r["correct"] is True
+    r = one(pred("both_teams_20", 0.3))  # 24-20: both scored 20
+    assert r["actual"] == 1.0 and r["error"] == pytest.approx(0.49) and r["correct"] is False
+    r = one(pred("overtime", 0.06))
+    assert r["actual"] == 0.0 and r["error"] == pytest.approx(0.0036) and r["correct"] is True
+    assert one(pred("winning_margin", "home 1-6"))["correct"] is True
+    assert one(pred("winning_margin", "away 1-6"))["correct"] is False
+    tie = grade([pred("winning_margin", "home 1-6")], dict(GAME, away_score=24))[0]
+    assert tie["actual"] == "tie" and tie["correct"] is None
 
 
 def test_box_score_categories_need_a_box_score() -> None:
     r = one(pred("home_qb_passing_yards", 250.0))
     assert r["actual"] is None and r["correct"] is None
-    box = {"home_qb_passing_yards": 240.0, "home_quarters": [7, 10, 0, 7], "away_quarters": [3, 3, 7, 0]}
+    box = {"home_qb_passing_yards": 240.0, "total_field_goals": 3.0}
     r = one(pred("home_qb_passing_yards", 250.0), box)
     assert r["error"] == pytest.approx(10.0) and r["correct"] is True  # within 15 %
-    assert one(pred("first_half_winner", "BBB"), box)["correct"] is True
-    assert one(pred("first_half_total", 20.0), box)["error"] == pytest.approx(3.0)
-    assert one(pred("highest_scoring_quarter", 4), box)["correct"] is False
-    assert one(pred("highest_scoring_quarter", 2), box)["correct"] is True  # Q2 = 13 is the max
+    assert one(pred("total_field_goals", 2.2), box)["correct"] is True  # within 1
+    assert one(pred("total_field_goals", 1.9), box)["correct"] is False
 
 
 def test_box_score_from_nflverse_rows() -> None:
     team_stats = [
         {"season": 2023, "week": 1, "team": "BBB", "passing_interceptions": 1, "sack_fumbles_lost": 0,
-         "rushing_fumbles_lost": 1, "receiving_fumbles_lost": 0, "sacks_suffered": 2, "passing_tds": 2},
+         "rushing_fumbles_lost": 1, "receiving_fumbles_lost": 0, "sacks_suffered": 2, "passing_tds": 2,
+         "rushing_tds": 1, "fg_made": 1},
         {"season": 2023, "week": 1, "team": "AAA", "passing_interceptions": 0, "sack_fumbles_lost": 0,
-         "rushing_fumbles_lost": 0, "receiving_fumbles_lost": 0, "sacks_suffered": 3, "passing_tds": 1},
+         "rushing_fumbles_lost": 0, "receiving_fumbles_lost": 0, "sacks_suffered": 3, "passing_tds": 1,
+         "rushing_tds": 0, "fg_made": 2},
     ]  # fmt: skip
     players = [
         {"player_id": "q", "recent_team": "BBB", "season": 2023, "week": 1, "attempts": 30, "passing_yards": 260,
@@ -97,6 +105,7 @@ def test_box_score_from_nflverse_rows() -> None:
     ]  # fmt: skip
     box = box_score_from_stats(GAME, team_stats, players)
     assert box["total_turnovers"] == 2 and box["total_sacks"] == 5 and box["total_passing_tds"] == 3
+    assert box["total_field_goals"] == 3 and box["offensive_touchdowns"] == 4
     assert box["home_qb_passing_yards"] == 260 and box["home_rushing_leader_yards"] == 80
     assert "away_qb_passing_yards" not in box
 
@@ -117,5 +126,8 @@ def test_leaderboard_aggregates_per_season_expert_category() -> None:
     assert by_key[(2023, "a", "winner")]["units"] == pytest.approx(0.4)
     assert by_key[(2023, "b", "winner")]["accuracy"] == 0.0 and by_key[(2023, "b", "winner")]["units"] == -1.0
     assert by_key[(2023, "a", "win_probability")]["brier"] == pytest.approx(0.16)
+    # Calibration beside accuracy: stated 0.6 on a bet that won -> gap -0.4.
+    assert by_key[(2023, "a", "winner")]["confidence"] == pytest.approx(0.6)
+    assert by_key[(2023, "a", "winner")]["calibration_gap"] == pytest.approx(-0.4)
     overall = {(r["expert"], r["category"]): r for r in leaderboard(rows, by_season=False)}
     assert overall[("a", "winner")]["n"] == 2 and overall[("a", "winner")]["units"] == pytest.approx(0.8)

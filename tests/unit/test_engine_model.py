@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from nfl_predictor.engine import CATEGORY_NAMES, EXPERT_NAMES, ModelParams, fit, predict_game, predict_week
+from nfl_predictor.engine.categories import BANDS
 from nfl_predictor.engine.synthetic import synthetic_league
 
 LEAGUE = synthetic_league()
@@ -68,16 +69,14 @@ def _check_ranges(payload: dict) -> None:
         cat, v = e["category"], e["value"]
         assert 0.0 <= e["confidence"] <= 1.0, e
         assert isinstance(e["reasoning"], str) and e["reasoning"], e
-        if cat in ("winner", "spread_pick", "first_half_winner"):
+        if cat in ("winner", "spread_pick"):
             assert v in (home, away), e
-        elif cat == "win_probability":
-            assert 0.0 <= v <= 1.0
+        elif cat in ("win_probability", "one_score_game", "both_teams_20", "overtime"):
+            assert isinstance(v, float) and 0.0 <= v <= 1.0, e
+        elif cat == "winning_margin":
+            assert v in BANDS, e
         elif cat in ("over_under", "home_team_total", "away_team_total"):
             assert v in ("over", "under") and e["line"] is not None
-        elif cat == "highest_scoring_quarter":
-            assert v in (1, 2, 3, 4)
-        elif cat in ("one_score_game", "upset", "overtime"):
-            assert isinstance(v, bool)
         elif cat == "margin":
             assert isinstance(v, float) and abs(v) < 60
         else:

@@ -23,6 +23,7 @@ def train(args: argparse.Namespace) -> int:
 
 def backtest(args: argparse.Namespace) -> int:
     from nfl_predictor.engine import backtest_json, format_table, run_backtest
+    from nfl_predictor.engine.backtest import backtest_predictions, format_seasons, season_rows
 
     if args.start > args.end:
         raise CliError("--from must not be after --to", exit_code=2)
@@ -44,8 +45,36 @@ def backtest(args: argparse.Namespace) -> int:
     if not seasons or min(seasons) >= args.start:
         raise CliError(f"no finished games before {args.start} to train on; ingest games first "
                        "(nfl-predictor ingest games PATH) or pass --games")  # fmt: skip
-    rows = run_backtest(games, stats or None, start=args.start, end=args.end)
-    print(backtest_json(rows, start=args.start, end=args.end) if args.json else format_table(rows))
+    rows = run_backtest(games, stats or None, start=args.start, end=args.end, oracle=args.oracle)
+    by_season = season_rows(backtest_predictions(games, stats or None, start=args.start, end=args.end))
+    if args.json:
+        print(backtest_json(rows, start=args.start, end=args.end, seasons=by_season))
+    else:
+        print(format_table(rows) + "\n\n" + format_seasons(by_season))
+    return 0
+
+
+def calibration(args: argparse.Namespace) -> int:
+    from nfl_predictor.engine.calibration import calibration_report, format_report, to_json
+
+    if args.start > args.end:
+        raise CliError("--from must not be after --to", exit_code=2)
+    if args.games:
+        from nfl_predictor.data.nflverse import read_games, read_player_stats, read_team_stats
+
+        games = read_games(args.games)
+        stats = [r for path in args.team_stats for r in read_team_stats(path)]
+        players = [r for path in args.player_stats for r in read_player_stats(path)]
+    else:
+        from nfl_predictor.records import untyped
+        from nfl_predictor.service import league
+
+        with local_stack(args) as stack:
+            db = stack.database
+            games, stats = untyped(league.all_games(db)), untyped(league.team_stats(db))
+            players = league.player_stats(db)
+    doc = calibration_report(games, stats or None, players or None, start=args.start, end=args.end)
+    print(to_json(doc) if args.json else format_report(doc))
     return 0
 
 
@@ -82,11 +111,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--from", dest="start", type=int, default=2015)
     cmd.add_argument("--to", dest="end", type=int, default=2024)
     cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cmd.add_argument("--oracle", action="store_true",
+                     help="also rows with the game's actual starting QBs and observed weather (look-ahead)")  # fmt: skip
     cmd.add_argument("--games", type=Path, help="a games.csv to read instead of the database")
     cmd.add_argument(
         "--team-stats", type=Path, nargs="*", default=[], help="weekly team stats files (with --games)"
     )
     cmd.set_defaults(handler=backtest)
+
+    cmd = sub.add_parser("calibration", help="walk-forward calibration per category, expert diversity, props")
+    cmd.add_argument("--from", dest="start", type=int, default=2022)
+    cmd.add_argument("--to", dest="end", type=int, default=2024)
+    cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cmd.add_argument("--games", type=Path, help="a games.csv to read instead of the database")
+    cmd.add_argument(
+        "--team-stats", type=Path, nargs="*", default=[], help="weekly team stats (with --games)"
+    )
+    cmd.add_argument(
+        "--player-stats", type=Path, nargs="*", default=[], help="weekly player stats (with --games)"
+    )
+    cmd.set_defaults(handler=calibration)
 
     cmd = sub.add_parser(
         "warm", help="compute, store and cache a week's predictions (default: the next week)"

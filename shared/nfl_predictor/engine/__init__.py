@@ -6,7 +6,9 @@ Public API (no I/O, numpy only at inference):
 - ``predict_game(params, game, *, player_stats=None, analogs=None) -> dict`` and ``predict_week(...)``
 - ``matchup_embedding`` / ``embed_rows`` / ``historical_embeddings`` and ``nearest_matchups``
 - ``grade(predictions, game, box_score=None)``, ``box_score_from_stats``, ``leaderboard(rows)``
-- ``run_backtest(games, team_stats, *, start, end)``, ``format_table(rows)``, ``backtest_json``
+- ``run_backtest(games, team_stats, *, start, end, oracle=False)``, ``format_table(rows)``, ``backtest_json``
+- ``engine.calibration``: walk-forward payloads (each week from a model fitted before it), the
+  calibration table per category, expert diversity and the props table
 - ``engine.elo`` is the classic Elo baseline on its own.
 """
 

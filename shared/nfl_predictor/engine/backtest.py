@@ -1,8 +1,11 @@
-"""Walk-forward backtest: the main model, its market-aware blend, classic Elo and the closing market.
+"""Walk-forward backtest: the main model, its market-adjusted version, classic Elo and the closing market.
 
 No look-ahead: ratings see only games before the one predicted (they are updated after it); stage
-two and the blend for season S are fitted on seasons before S; only the blend and the market rows
-read closing lines. Every row is scored on the same games: played games in [start, end] that have
+two and the blend for season S are fitted on seasons before S; only the market-adjusted and market
+rows read the predicted game's closing line (the main model's market rating reads earlier games'
+lines only). Inputs are what a forecast knows before kickoff: the last known starting QB and no
+observed weather. ``oracle=True`` adds rows computed the old way, with the game's actual starting
+QBs and observed weather, to show what that look-ahead was worth. Every row is scored on the same games: played games in [start, end] that have
 a closing spread and total (when the data has no market at all, every played game, and the market
 rows are left out). Ties count as half a win nowhere: they are left out of accuracy, Brier and log
 loss (both sides of a tie are equally wrong) and kept in the MAEs.
@@ -23,7 +26,8 @@ from nfl_predictor.engine.ratings import RatingConfig
 
 Record = dict[str, Any]
 
-ROW_NAMES = ("main model (no market)", "market-aware blend", "classic Elo", "closing market")
+ROW_NAMES = ("main model (no market)", "market-adjusted model", "classic Elo", "closing market")
+ORACLE_ROWS = ("main model, oracle inputs", "market-adjusted, oracle")
 METRICS = ("games", "accuracy", "brier", "log_loss", "spread_mae", "total_mae")
 
 
@@ -46,9 +50,10 @@ def backtest_predictions(
     start: int,
     end: int,
     config: RatingConfig | None = None,
+    oracle: bool = False,
 ) -> BacktestPredictions:
     played = [g for g in games if g.get("result") is not None and int(g["season"]) <= end]
-    wf = walk_forward(played, team_stats, config)
+    wf = walk_forward(played, team_stats, config, oracle=oracle)
     seasons, result, total = wf.seasons, wf.result, wf.total
     m_prob, m_spread, m_total = market_arrays(wf.games)
 
@@ -103,10 +108,27 @@ def run_backtest(
     start: int,
     end: int,
     config: RatingConfig | None = None,
+    oracle: bool = False,
 ) -> list[dict[str, Any]]:
-    """One row per model: {name, games, accuracy, brier, log_loss, spread_mae, total_mae}, same games."""
+    """One row per model: {name, games, accuracy, brier, log_loss, spread_mae, total_mae}, same games.
+
+    ``oracle=True`` adds the main and market-adjusted rows recomputed with oracle inputs (the game's
+    actual starting QBs and observed weather) right after their honest rows."""
     bp = backtest_predictions(games, team_stats, start=start, end=end, config=config)
-    m = bp.evaluated
+    rows = summary_rows(bp)
+    if oracle:
+        bo = backtest_predictions(games, team_stats, start=start, end=end, config=config, oracle=True)
+        renamed = {new: bo.predictions[old] for old, new in zip(ROW_NAMES[:2], ORACLE_ROWS, strict=True)
+                   if old in bo.predictions}  # fmt: skip
+        extra = summary_rows(
+            BacktestPredictions(bo.games, bo.seasons, bo.result, bo.total, renamed, bp.evaluated)
+        )
+        rows[len(extra) : len(extra)] = extra
+    return rows
+
+
+def summary_rows(bp: BacktestPredictions, mask: np.ndarray | None = None) -> list[dict[str, Any]]:
+    m = bp.evaluated if mask is None else bp.evaluated & mask
     rows = []
     for name, (prob, margin, total) in bp.predictions.items():
         row: dict[str, Any] = {"name": name}
@@ -115,17 +137,47 @@ def run_backtest(
     return rows
 
 
+def season_rows(bp: BacktestPredictions) -> list[dict[str, Any]]:
+    """Per season: games and the Brier of every row (main model vs classic Elo at a glance)."""
+    out = []
+    for season in np.unique(bp.seasons[bp.evaluated]):
+        rows = summary_rows(bp, bp.seasons == season)
+        out.append(
+            {"season": int(season), "games": rows[0]["games"], **{r["name"]: r["brier"] for r in rows}}
+        )
+    return out
+
+
+def format_seasons(seasons: list[dict[str, Any]]) -> str:
+    """Brier per season; 'beats Elo' marks seasons where the main model's Brier is below classic Elo's."""
+    names = [k for k in seasons[0] if k not in ("season", "games")] if seasons else []
+    header = (
+        f"{'season':<8}{'games':>6}" + "".join(f"{n[:22]:>24}" for n in names) + f"{'main beats Elo':>16}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in seasons:
+        beats = r.get(ROW_NAMES[0], 1.0) < r.get(ROW_NAMES[2], 0.0)
+        lines.append(f"{r['season']:<8}{r['games']:>6}" + "".join(f"{r[n]:>24.4f}" for n in names)
+                     + f"{'yes' if beats else 'NO':>16}")  # fmt: skip
+    return "\n".join(lines)
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
-    header = f"{'model':<26}{'games':>7}{'accuracy':>10}{'brier':>9}{'log_loss':>10}{'spread_mae':>12}{'total_mae':>11}"
+    header = f"{'model':<28}{'games':>7}{'accuracy':>10}{'brier':>9}{'log_loss':>10}{'spread_mae':>12}{'total_mae':>11}"
     lines = [header, "-" * len(header)]
     for r in rows:
         lines.append(
-            f"{r['name']:<26}{r['games']:>7}{100 * r['accuracy']:>9.2f}%{r['brier']:>9.4f}{r['log_loss']:>10.4f}"
+            f"{r['name']:<28}{r['games']:>7}{100 * r['accuracy']:>9.2f}%{r['brier']:>9.4f}{r['log_loss']:>10.4f}"
             f"{r['spread_mae']:>12.2f}{r['total_mae']:>11.2f}"
         )
     return "\n".join(lines)
 
 
-def to_json(rows: list[dict[str, Any]], *, start: int, end: int) -> str:
-    """The same figures as one JSON document: {from, to, rows: [{name, games, accuracy, ...}]}."""
-    return json.dumps({"from": start, "to": end, "rows": rows}, sort_keys=False)
+def to_json(
+    rows: list[dict[str, Any]], *, start: int, end: int, seasons: list[dict[str, Any]] | None = None
+) -> str:
+    """The same figures as one JSON document: {from, to, rows: [{name, games, accuracy, ...}], seasons?}."""
+    doc: dict[str, Any] = {"from": start, "to": end, "rows": rows}
+    if seasons is not None:
+        doc["seasons"] = seasons
+    return json.dumps(doc, sort_keys=False)

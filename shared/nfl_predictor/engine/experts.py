@@ -1,11 +1,25 @@
-"""Fifteen experts: distinct, documented strategies over the same real pre-game features.
+"""Fifteen experts: distinct methods, each with its own inputs, fitted on earlier games.
 
-Each expert turns the game context into its own view of three numbers per game: the home margin,
-the game total and the home win probability (arrays over games, vectorised). The 25 categories
-(categories.py) are then derived from each expert's view, so every prediction is a model output.
+An expert is a set of pre-game inputs (its *signals*, all known before kickoff) and three small
+models fitted, like stage two, on the walk-forward rows of earlier seasons: a logistic regression
+for the home win probability, a ridge regression for the home margin on the same inputs, and a
+ridge regression for the game total on its own total inputs. Fitting makes every expert's
+probability calibrated on its own terms; the different inputs make the experts disagree for
+reasons (the leaderboard compares real alternatives, not one model re-scaled fifteen times).
 
-Constants marked "prior" are published rules of thumb, not fitted; everything else comes from the
-fitted parameters (ratings, stage-two coefficients, classic Elo, the market blend).
+Signals (home minus away, in points, unless noted):
+- ``elo``: classic Elo margin (results only); ``line``: the closing spread when known, else the
+  market rating; ``market``: the market rating built from earlier games' lines; ``slow``: that
+  rating learned ten times slower (last season's view, regressed); ``contra``: the market rating
+  minus half the move from it to the current line (fades the move);
+- ``team``: team + QB margin ratings; ``qb``: starting QBs' values; ``offence`` / ``defence``:
+  scoring ratings; ``off_epa`` / ``def_epa``: efficiency per play (x 60 plays); ``form``: EWMA of
+  the last ~3 capped margins; ``rest`` (days), ``travel`` (1000 km), ``tz`` (hours), ``div``,
+  ``hfa`` (home edge, 0 at neutral sites);
+- totals: ``points`` (scoring ratings' total), ``market_total`` (the line, else ``points``),
+  ``wind``, ``cold`` (degrees below 40F), ``indoors``, ``epa_sum``, ``div``.
+The analogs expert reads the results of the most similar past matchups on top of Elo, and the
+consensus averages the other fourteen.
 """
 
 from __future__ import annotations
@@ -16,36 +30,162 @@ from typing import Any
 import numpy as np
 
 from nfl_predictor.engine import metrics as mx
-from nfl_predictor.engine.model import WIN_FEATURES, CoreOutputs
 
 Record = dict[str, Any]
 
-EXPERTS: tuple[tuple[str, str], ...] = (
-    ("ratings_purist", "Classic Elo only (K=20, home field 65): team results, nothing else."),
-    ("market_aware", "The main model blended with the closing spread, total and moneyline."),
-    ("rest_travel", "Main ratings plus explicit rest-day, travel-distance and time-zone adjustments."),
-    ("weather_roof", "Main model with wind, cold and roof effects on scoring and margins."),
-    ("recent_form", "Recent efficiency (EPA per play EWMA) and scoring form over season-long ratings."),
-    ("quarterback_centric", "Quarterback values weigh double; starter changes move the line."),
-    ("defence_first", "Defensive scoring ratings decide the margin and pull the total down."),
-    ("home_field", "Trusts the historical home edge (2.6 points) rather than today's lower estimate."),
-    ("historical_analogs", "Similarity-weighted outcomes of the nearest past matchups (pgvector)."),
-    ("regression_to_mean", "Shrinks every rating a third toward average and the total toward the league."),
-    ("contrarian", "Fades the market: doubles down where the model disagrees with the line."),
-    ("divisional_rivalry", "Division familiarity compresses margins and totals."),
-    ("totals_pace", "Offence/defence scoring ratings and efficiency set the pace and the total."),
-    ("upset_hunter", "Leans to underdogs: favourites' edges are systematically shrunk."),
-    ("consensus", "The average view of the other fourteen experts."),
-)
-EXPERT_NAMES = tuple(name for name, _ in EXPERTS)
+# name -> (description, win/margin inputs, total inputs)
+EXPERT_SPECS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "ratings_purist": ("Classic Elo only (K=20, home field 65): team results, nothing else.",
+                       ("elo",), ("points",)),
+    "market_aware": ("Follows the closing market: its spread and total (the market rating when no line).",
+                     ("line",), ("market_total",)),
+    "rest_travel": ("Recent form, defence and offensive efficiency, plus rest days, travel and time zones.",
+                    ("form", "defence", "off_epa", "rest", "travel", "tz"), ("points", "rest")),
+    "weather_roof": ("Defence and quarterbacks for the winner (they travel in weather); wind, cold, roof for scoring.",
+                     ("defence", "qb"), ("points", "wind", "cold", "indoors")),
+    "recent_form": ("The last few games' margins against the team's longer reputation.",
+                    ("form", "slow"), ("points",)),
+    "quarterback_centric": ("The starting quarterbacks' values decide; everything else is home field.",
+                            ("qb",), ("points",)),
+    "defence_first": ("Defensive scoring ratings and efficiency allowed, on the long-run rating.",
+                      ("defence", "def_epa", "slow"), ("points", "epa_sum")),
+    "home_field": ("The market rating from earlier lines with its own home-field weight.",
+                   ("market", "hfa"), ("market_total",)),
+    "historical_analogs": ("Similarity-weighted results of the nearest past matchups, on top of Elo.",
+                           ("elo",), ("points",)),
+    "regression_to_mean": ("Last season's market view, regressed, moving slowly: ignores streaks.",
+                           ("slow",), ("points",)),
+    "contrarian": ("Fades line moves: the earlier-lines rating minus half the move to today's line.",
+                   ("contra",), ("market_total",)),
+    "divisional_rivalry": ("Offence and recent form, with division games treated as closer and lower scoring.",
+                           ("offence", "form", "div"), ("points", "div")),
+    "totals_pace": ("Offensive scoring ratings and offensive efficiency set the margin and the pace.",
+                    ("offence", "off_epa"), ("points", "epa_sum", "indoors")),
+    "upset_hunter": ("Efficiency per play against reputation: finds underdogs that play better than rated.",
+                     ("off_epa", "def_epa", "slow"), ("points",)),
+    "consensus": ("The average view of the other fourteen experts.", (), ()),
+}  # fmt: skip
+EXPERTS: tuple[tuple[str, str], ...] = tuple((name, spec[0]) for name, spec in EXPERT_SPECS.items())
+EXPERT_NAMES = tuple(EXPERT_SPECS)
 N_EXPERTS = len(EXPERTS)
-
-LEAGUE_TOTAL = 44.0  # prior: modern NFL average points per game
-HISTORICAL_HFA = 2.6  # prior: pre-2010 home edge in points
-REST_POINTS_PER_DAY = 0.3  # prior: rest advantage, points per day (capped at 7 days)
-TRAVEL_POINTS_PER_1000KM = 0.4  # prior
-TZ_POINTS_PER_HOUR = 0.5  # prior: body-clock cost per time zone crossed
+ANALOGS_EXPERT = EXPERT_NAMES.index("historical_analogs")
 EPA_POINTS = 60.0  # EPA/play difference to points (about 60 offensive plays a game)
+CONTRA_FADE = 0.5  # prior: share of the line move the contrarian fades
+ANALOG_PRIOR = 5.0  # analogs count n / (n + 5) against Elo
+L2 = 1.0
+MIN_ROWS = 50
+
+
+@dataclass
+class ExpertFit:
+    win: np.ndarray  # [intercept, coefs over inputs]
+    margin: np.ndarray
+    total: np.ndarray
+    margin_sd: float
+    total_sd: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"win": self.win.tolist(), "margin": self.margin.tolist(), "total": self.total.tolist(),
+                "margin_sd": self.margin_sd, "total_sd": self.total_sd}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ExpertFit:
+        return cls(np.array(d["win"], dtype=float), np.array(d["margin"], dtype=float),
+                   np.array(d["total"], dtype=float), float(d["margin_sd"]), float(d["total_sd"]))  # fmt: skip
+
+
+@dataclass
+class SignalInputs:
+    """What the signals are computed from: the ratings' feature rows, Elo and the market, per game."""
+
+    x: np.ndarray
+    z: np.ndarray
+    extras: list[dict[str, float]]
+    elo_margin: np.ndarray
+    market_spread: np.ndarray
+    market_total: np.ndarray
+
+
+def signals(inp: SignalInputs) -> dict[str, np.ndarray]:
+    """Every expert input per game (length G), all known before kickoff."""
+    from nfl_predictor.engine.ratings import FEATURE_NAMES
+
+    def col(key: str) -> np.ndarray:
+        return np.array([e[key] for e in inp.extras], dtype=float)
+
+    def fx(name: str) -> np.ndarray:
+        return inp.x[:, FEATURE_NAMES.index(name)]
+
+    hfa = fx("home_field")
+    market = fx("market_rating_diff")
+    has_line = ~np.isnan(inp.market_spread)
+    line = np.where(has_line, np.nan_to_num(inp.market_spread), market)
+    points = inp.z[:, 0]
+    return {
+        "elo": inp.elo_margin,
+        "line": line,
+        "market": market,
+        "slow": col("slow_market_diff"),
+        "contra": market - CONTRA_FADE * (line - market),
+        "team": col("home_rating") - col("away_rating") + hfa,
+        "qb": col("home_qb_value") - col("away_qb_value") + hfa,
+        "offence": col("home_offense") - col("away_offense") + hfa,
+        "defence": col("home_defense") - col("away_defense") + hfa,
+        "off_epa": (col("home_off_epa") - col("away_off_epa")) * EPA_POINTS,
+        "def_epa": (col("away_def_epa") - col("home_def_epa")) * EPA_POINTS,
+        "form": col("form_diff") + hfa,
+        "rest": fx("rest_diff"),
+        "travel": fx("travel_diff"),
+        "tz": fx("tz_diff"),
+        "div": fx("div_game"),
+        "hfa": hfa,
+        "points": points,
+        "market_total": np.where(np.isnan(inp.market_total), points, np.nan_to_num(inp.market_total)),
+        "wind": inp.z[:, 1],
+        "cold": inp.z[:, 2],
+        "indoors": inp.z[:, 3],
+        "epa_sum": inp.z[:, 4] * EPA_POINTS,
+    }
+
+
+def _design(sig: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
+    return np.column_stack([sig[n] for n in names])
+
+
+def fit_experts(
+    sig: dict[str, np.ndarray], result: np.ndarray, total: np.ndarray, rows: np.ndarray
+) -> dict[str, ExpertFit]:
+    """Fit every expert (but the consensus) on the given training rows of earlier games."""
+    ok = rows & ~np.isnan(result) & ~np.isnan(total)
+    decided = ok & (result != 0)
+    out = {}
+    for name, (_, win_in, tot_in) in EXPERT_SPECS.items():
+        if not win_in:
+            continue
+        xw, xt = _design(sig, win_in), _design(sig, tot_in)
+        if decided.sum() < MIN_ROWS:
+            out[name] = default_fit(len(win_in), len(tot_in))
+            continue
+        win = mx.fit_logistic(xw[decided], (result[decided] > 0).astype(float), l2=L2)
+        margin = mx.fit_ridge(xw[ok], result[ok], l2=L2)
+        tot = mx.fit_ridge(xt[ok], total[ok], l2=L2)
+        out[name] = ExpertFit(
+            win, margin, tot,
+            float(np.std(result[ok] - mx.apply_linear(margin, xw[ok]))),
+            float(np.std(total[ok] - mx.apply_linear(tot, xt[ok]))),
+        )  # fmt: skip
+    return out
+
+
+def default_fit(n_win: int, n_total: int) -> ExpertFit:
+    """Before there is enough history: the first input taken as a margin in points, league scoring."""
+    win = np.zeros(n_win + 1)
+    win[1] = 1.7 / 13.5  # logistic slope of a normal margin with sd 13.5
+    margin = np.zeros(n_win + 1)
+    margin[1] = 1.0
+    total = np.zeros(n_total + 1)
+    total[1] = 1.0
+    return ExpertFit(win, margin, total, 13.5, 13.5)
 
 
 @dataclass
@@ -55,104 +195,62 @@ class ExpertViews:
     margin: np.ndarray
     total: np.ndarray
     prob: np.ndarray
+    sd: np.ndarray  # (E,) each expert's residual margin spread
+    total_sd: np.ndarray  # (E,)
     notes: list[list[str]]  # [game][expert] short factor text
 
 
-def _col(core: CoreOutputs, key: str) -> np.ndarray:
-    return np.array([e[key] for e in core.extras], dtype=float)
-
-
-def expert_views(core: CoreOutputs, analogs: list[list[Record] | None] | None = None) -> ExpertViews:
-    g = len(core.games)
-    sd = max(core.margin_sd, 1.0)
-    x = core.x
-    m_model, t_model = core.margin, core.total
-    has_market = ~np.isnan(core.market_spread)
-    mkt_spread = np.where(has_market, np.nan_to_num(core.market_spread), m_model)
-    mkt_total = np.where(np.isnan(core.market_total), t_model, np.nan_to_num(core.market_total))
-    hfa = x[:, 1]
-    b_hfa = core_margin_coef(core, "home_field")
-    rest = x[:, 4]
-    travel, tz = _col(core, "travel_diff"), _col(core, "tz_diff")
-    wind, temp, indoors = _col(core, "wind"), _col(core, "temp"), _col(core, "indoors")
-    has_epa = _col(core, "has_epa") > 0
-    epa_diff = x[:, 7]
-    h_pts, a_pts = _col(core, "home_points"), _col(core, "away_points")
-    h_def, a_def = _col(core, "home_defense"), _col(core, "away_defense")
-    h_qb, a_qb = _col(core, "home_qb_value"), _col(core, "away_qb_value")
-    h_adj, a_adj = _col(core, "home_qb_adj"), _col(core, "away_qb_adj")
-    div = x[:, 9]
-    epa_sum = core.z[:, 4]
-
+def expert_views(
+    inp: SignalInputs,
+    fits: dict[str, ExpertFit],
+    analogs: list[list[Record] | None] | None = None,
+    games: list[Record] | None = None,
+    *,
+    with_notes: bool = True,
+) -> ExpertViews:
+    g = len(inp.extras)
+    sig = signals(inp)
     margins = np.empty((g, N_EXPERTS))
     totals = np.empty((g, N_EXPERTS))
-    probs = np.full((g, N_EXPERTS), np.nan)
-
-    weather_total = -0.3 * np.maximum(0.0, wind - 10.0) - 0.1 * np.maximum(0.0, 40.0 - temp) + 1.0 * indoors
-    form = np.where(has_epa, epa_diff * EPA_POINTS, (h_pts - a_pts) - (hfa))
-    an_margin, an_total, an_prob, an_n = _analog_summary(analogs, g)
-    an_w = an_n / (an_n + 5.0)  # shrink the analogs toward the model when there are few
-
-    views = [
-        (core.elo_margin, core.z[:, 0], core.elo_prob),
-        (core.blend_margin, core.blend_total, core.blend_prob),
-        (
-            m_model
-            + REST_POINTS_PER_DAY * rest
-            + TRAVEL_POINTS_PER_1000KM * travel
-            + TZ_POINTS_PER_HOUR * tz,
-            t_model,
-            None,
-        ),
-        (m_model * (1.0 - 0.01 * np.maximum(0.0, wind - 10.0)), t_model + weather_total, None),
-        (0.5 * m_model + 0.5 * (form + b_hfa * hfa), t_model + 0.5 * (epa_sum * EPA_POINTS), None),
-        (m_model + (h_qb - a_qb) * 0.5 + (h_adj - a_adj), t_model + 0.5 * (h_qb + a_qb), None),
-        (0.5 * m_model + (h_def - a_def) + 0.5 * b_hfa * hfa, t_model - 0.5 * (h_def + a_def), None),
-        (m_model + np.where(hfa > 0, HISTORICAL_HFA - b_hfa * hfa, 0.0), t_model, None),
-        (an_w * an_margin + (1 - an_w) * m_model, an_w * an_total + (1 - an_w) * t_model, None),
-        (m_model - (m_model - b_hfa * hfa) / 3.0, t_model + (LEAGUE_TOTAL - t_model) / 3.0, None),
-        (
-            mkt_spread + 1.5 * (m_model - mkt_spread) - np.where(has_market, 0.0, 0.3 * m_model),
-            mkt_total + 1.5 * (t_model - mkt_total),
-            None,
-        ),
-        (np.where(div > 0, 0.75 * m_model, m_model), np.where(div > 0, t_model - 1.5, t_model), None),
-        (
-            (h_pts - a_pts),
-            core.z[:, 0] + weather_total + np.where(has_epa, epa_sum * EPA_POINTS * 0.5, 0.0),
-            None,
-        ),
-        (0.7 * m_model, t_model, 0.5 + 0.7 * (core.prob - 0.5)),
-    ]
-    for j, (m, t, p) in enumerate(views):
-        margins[:, j] = m
-        totals[:, j] = t
-        probs[:, j] = mx.normal_cdf(m / sd) if p is None else p
-    # Analogs give their own win share where they exist.
-    probs[:, 8] = np.where(an_n > 0, an_w * an_prob + (1 - an_w) * core.prob, core.prob)
-    # Experts built on the main margin keep the main model's calibration: shift its logit by the margin change.
-    for j in (2, 3, 4, 5, 6, 7, 9, 10, 11):
-        probs[:, j] = mx.sigmoid(mx.logit(core.prob) + (margins[:, j] - m_model) * (1.7 / sd))
+    probs = np.empty((g, N_EXPERTS))
+    sds = np.empty(N_EXPERTS)
+    tsds = np.empty(N_EXPERTS)
+    for j, (name, (_, win_in, tot_in)) in enumerate(EXPERT_SPECS.items()):
+        if not win_in:
+            continue
+        f = fits.get(name) or default_fit(len(win_in), len(tot_in))
+        xw, xt = _design(sig, win_in), _design(sig, tot_in)
+        margins[:, j] = mx.apply_linear(f.margin, xw)
+        totals[:, j] = mx.apply_linear(f.total, xt)
+        probs[:, j] = mx.sigmoid(mx.apply_linear(f.win, xw))
+        sds[j], tsds[j] = f.margin_sd, f.total_sd
+    an_margin, an_total, an_n = _analog_summary(analogs, g)
+    if an_n.any():
+        # The analogs expert moves its Elo view toward what similar matchups did, by their number.
+        j = ANALOGS_EXPERT
+        w = an_n / (an_n + ANALOG_PRIOR)
+        f = fits.get("historical_analogs") or default_fit(1, 1)
+        slope = float(f.win[1] / max(f.margin[1], 1e-6))
+        shift = w * (an_margin - margins[:, j])
+        probs[:, j] = mx.sigmoid(mx.logit(probs[:, j]) + slope * shift)
+        margins[:, j] += shift
+        totals[:, j] += w * (an_total - totals[:, j])
     margins[:, -1] = margins[:, :-1].mean(axis=1)
     totals[:, -1] = totals[:, :-1].mean(axis=1)
     probs[:, -1] = probs[:, :-1].mean(axis=1)
+    sds[-1], tsds[-1] = sds[:-1].mean(), tsds[:-1].mean()
     totals = np.maximum(totals, 10.0)
     probs = np.clip(probs, 0.01, 0.99)
-    notes = _notes(core, margins, totals, an_n, has_market, mkt_spread, mkt_total, weather_total, form)
-    return ExpertViews(margins, totals, probs, notes)
-
-
-def core_margin_coef(core: CoreOutputs, name: str) -> float:
-    """The fitted stage-two margin coefficient of one feature (the experts re-weight components)."""
-    return float(core.margin_coef[1 + WIN_FEATURES.index(name)])
+    notes = _notes(sig, margins, totals, an_n, games) if with_notes else []
+    return ExpertViews(margins, totals, probs, sds, tsds, notes)
 
 
 def _analog_summary(
     analogs: list[list[Record] | None] | None, g: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    margin, total, prob, n = np.zeros(g), np.full(g, LEAGUE_TOTAL), np.full(g, 0.5), np.zeros(g)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    margin, total, n = np.zeros(g), np.full(g, 44.0), np.zeros(g)
     if not analogs:
-        return margin, total, prob, n
+        return margin, total, n
     for i, rows in enumerate(analogs[:g]):
         if not rows:
             continue
@@ -161,9 +259,8 @@ def _analog_summary(
         tot = np.array([_analog_value(r, "total") for r in rows])
         margin[i] = float(w @ res / w.sum())
         total[i] = float(w @ tot / w.sum())
-        prob[i] = float(w @ np.where(res > 0, 1.0, np.where(res < 0, 0.0, 0.5)) / w.sum())
         n[i] = len(rows)
-    return margin, total, prob, n
+    return margin, total, n
 
 
 def _analog_value(row: Record, key: str) -> float:
@@ -174,35 +271,21 @@ def _analog_value(row: Record, key: str) -> float:
 
 
 def _notes(
-    core: CoreOutputs, margins: np.ndarray, totals: np.ndarray, an_n: np.ndarray, has_market: np.ndarray,
-    mkt_spread: np.ndarray, mkt_total: np.ndarray, weather_total: np.ndarray, form: np.ndarray,
+    sig: dict[str, np.ndarray], margins: np.ndarray, totals: np.ndarray, an_n: np.ndarray,
+    games: list[Record] | None,
 ) -> list[list[str]]:  # fmt: skip
+    """Per game and expert: the inputs the expert read, then its margin and total."""
     out = []
-    for i, game in enumerate(core.games):
-        e = core.extras[i]
-        home, away = game["home_team"], game["away_team"]
-        hq = game.get("home_qb_name") or "home QB"
-        aq = game.get("away_qb_name") or "away QB"
-        market = (
-            f"spread {mkt_spread[i]:+.1f}, total {mkt_total[i]:.1f}" if has_market[i] else "no market line"
-        )
-        sky = "indoors" if e["indoors"] else f"{e['temp']:.0f}F, wind {e['wind']:.0f} mph"
-        out.append([
-            f"Elo {home} vs {away} {core.elo_margin[i]:+.1f} pts",
-            f"blend of model {core.margin[i]:+.1f} with {market}",
-            f"rest {int(e['home_rest'])}d vs {int(e['away_rest'])}d, {away} travels {e['away_km']:.0f} km",
-            f"{sky}, weather total {weather_total[i]:+.1f}",
-            f"form edge {form[i]:+.1f} pts ({'EPA/play' if e['has_epa'] else 'scoring ratings'})",
-            f"{hq} {e['home_qb_value']:+.1f} vs {aq} {e['away_qb_value']:+.1f} pts"
-            + (" (new starter)" if e["home_qb_changed"] or e["away_qb_changed"] else ""),
-            f"defence {home} {e['home_defense']:+.1f}, {away} {e['away_defense']:+.1f} pts",
-            f"home edge {HISTORICAL_HFA if e['hfa'] > 0 else 0.0:.1f} pts (model {e['hfa']:.1f})",
-            f"{int(an_n[i])} similar past matchups" if an_n[i] else "no analogs supplied; model view",
-            f"ratings {e['home_rating']:+.1f}/{e['away_rating']:+.1f} shrunk a third",
-            f"fades {market}" if has_market[i] else "fades the model favourite",
-            "division game: margins compress" if game.get("div_game") else "non-division game",
-            f"scoring ratings {e['home_points']:.1f}-{e['away_points']:.1f}",
-            f"underdog lean on model p={core.prob[i]:.2f}",
-            f"mean of 14 experts: margin {margins[i, -1]:+.1f}, total {totals[i, -1]:.1f}",
-        ])  # fmt: skip
+    specs = list(EXPERT_SPECS.values())
+    for i in range(margins.shape[0]):
+        row = []
+        for j, (_, win_in, _) in enumerate(specs):
+            if not win_in:
+                text = "mean of 14 experts"
+            else:
+                text = ", ".join(f"{n} {sig[n][i]:+.1f}" for n in win_in)
+                if j == ANALOGS_EXPERT:
+                    text += f"; {int(an_n[i])} similar past matchups" if an_n[i] else "; no analogs supplied"
+            row.append(f"{text}: margin {margins[i, j]:+.1f}, total {totals[i, j]:.1f}")
+        out.append(row)
     return out

@@ -85,12 +85,16 @@ def rest_days(game: Record, side: str, default: int = 7) -> int:
     return default if value is None else int(value)
 
 
-def weather(game: Record) -> tuple[bool, float, float]:
-    """(indoors, temperature F, wind mph); outdoor games with no reading get mild defaults."""
+def weather(game: Record, *, observed: bool = False) -> tuple[bool, float, float]:
+    """(indoors, temperature F, wind mph) as known before kickoff; mild defaults when unknown.
+
+    The roof is known in advance. Temperature and wind come from a supplied forecast
+    (``forecast_temp`` / ``forecast_wind``) only: nflverse's ``temp`` / ``wind`` are observed at the
+    game, so they are read only with ``observed=True`` (the oracle comparison)."""
     roof = str(game.get("roof") or "outdoors")
     indoors = roof in DOME_ROOFS
-    temp = game.get("temp")
-    wind = game.get("wind")
+    temp = game.get("temp") if observed else game.get("forecast_temp")
+    wind = game.get("wind") if observed else game.get("forecast_wind")
     return (
         indoors,
         70.0 if indoors or temp is None else float(temp),

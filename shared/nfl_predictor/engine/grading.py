@@ -3,8 +3,10 @@
 Per prediction: ``correct`` (True/False, None when ungradeable or a push), ``error`` (absolute
 error for numbers, squared error for the win probability), ``units`` won at the market line for
 bets (winner at the moneyline, spread and totals at their odds, -110 when unknown; push = 0).
-Categories that need box-score facts (quarters, player yards, turnovers...) are graded only when
-``box_score`` has them (see ``box_score_from_stats``).
+Categories that need box-score facts (player yards, turnovers, field goals...) are graded only when
+``box_score`` has them (see ``box_score_from_stats``). Probability categories (win_probability,
+one_score_game, both_teams_20, overtime) carry a squared error (their Brier) and count as correct
+when the side they favour happened.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from nfl_predictor.engine.categories import CATEGORIES
+from nfl_predictor.engine.categories import CATEGORIES, margin_band
 from nfl_predictor.engine.features import franchise
 from nfl_predictor.engine.metrics import american_profit
 from nfl_predictor.engine.ratings import giveaways
@@ -30,22 +32,13 @@ def actuals(game: Record, box_score: Mapping[str, Any] | None = None) -> dict[st
         "winner": home if margin > 0 else away if margin < 0 else "tie",
         "win_probability": 1.0 if margin > 0 else 0.0 if margin < 0 else 0.5,
         "home_score": hs, "away_score": as_, "margin": margin, "total_points": hs + as_,
-        "one_score_game": abs(margin) <= 8,
+        "one_score_game": 1.0 if abs(margin) <= 8 else 0.0,
+        "both_teams_20": 1.0 if hs >= 20 and as_ >= 20 else 0.0,
+        "winning_margin": margin_band(margin) or "tie",
     }  # fmt: skip
     if game.get("overtime") is not None:
-        out["overtime"] = bool(game["overtime"])
-    spread = game.get("spread_line")
-    if spread is not None and spread != 0 and margin != 0:
-        out["upset"] = (margin > 0) != (spread > 0)
+        out["overtime"] = 1.0 if game["overtime"] else 0.0
     box = dict(box_score or {})
-    hq, aq = box.pop("home_quarters", None), box.pop("away_quarters", None)
-    if hq and aq and len(hq) >= 4 and len(aq) >= 4:
-        h1, a1 = sum(hq[:2]), sum(aq[:2])
-        out["first_half_winner"] = home if h1 > a1 else away if a1 > h1 else "tie"
-        out["first_half_total"] = h1 + a1
-        quarters = [hq[i] + aq[i] for i in range(4)]
-        best = max(quarters)
-        out["highest_scoring_quarter"] = [i + 1 for i, q in enumerate(quarters) if q == best]
     out.update({k: v for k, v in box.items() if k in CATEGORIES and v is not None})
     return out
 
@@ -63,6 +56,10 @@ def box_score_from_stats(
         box["total_turnovers"] = giveaways(teams["home"]) + giveaways(teams["away"])
         box["total_sacks"] = sum(float(t.get("sacks_suffered") or 0.0) for t in teams.values())
         box["total_passing_tds"] = sum(float(t.get("passing_tds") or 0.0) for t in teams.values())
+        box["total_field_goals"] = sum(float(t.get("fg_made") or 0.0) for t in teams.values())
+        box["offensive_touchdowns"] = sum(
+            float(t.get("passing_tds") or 0.0) + float(t.get("rushing_tds") or 0.0) for t in teams.values()
+        )
     players: dict[str, list[Record]] = {"home": [], "away": []}
     for r in player_stats:
         team = franchise(str(r["recent_team"]))
@@ -136,12 +133,12 @@ def grade(
             correct = None if actual == "tie" else value == actual
             odds = game.get("home_moneyline") if value == home else game.get("away_moneyline")
             won_units = units(correct, odds) if odds is not None else None
-        elif cat == "win_probability":
+        elif kind == "probability":
             error = (float(value) - float(actual)) ** 2
-            correct = None if actual == 0.5 else (float(value) >= 0.5) == (actual == 1.0)
-        elif cat == "highest_scoring_quarter":
-            correct = value in actual
-        elif kind in ("team", "side", "yes_no"):
+            correct = None if actual == 0.5 else (float(value) >= 0.5) == (float(actual) == 1.0)
+        elif kind == "band":
+            correct = None if actual == "tie" else value == actual
+        elif kind in ("team", "side"):
             correct = value == actual
         else:
             error = abs(float(value) - float(actual))
@@ -151,15 +148,16 @@ def grade(
         rows.append({
             "expert": p["expert"], "category": cat, "season": game.get("season"), "week": game.get("week"),
             "game_id": game.get("game_id"), "value": value, "actual": actual, "correct": correct,
-            "error": error, "units": won_units,
+            "error": error, "units": won_units, "confidence": p.get("confidence"),
         })  # fmt: skip
     return rows
 
 
 def leaderboard(graded: Iterable[Record], *, by_season: bool = True) -> list[Record]:
-    """Aggregate graded rows per (season, expert, category): n, accuracy, brier, mae, units.
+    """Aggregate graded rows per (season, expert, category): n, accuracy, confidence, brier, mae, units.
 
-    accuracy over rows with a verdict; brier = mean squared error of the win probability; mae =
+    accuracy over rows with a verdict; confidence = the mean confidence stated on those same rows (a
+    calibrated expert's confidence equals its accuracy; calibration_gap = confidence - accuracy); brier = mean squared error of the win probability; mae =
     mean absolute error of numeric categories; units = total units at the market line (bets only).
     Sorted by season, category, then accuracy (best first).
     """
@@ -167,12 +165,14 @@ def leaderboard(graded: Iterable[Record], *, by_season: bool = True) -> list[Rec
     for r in graded:
         key = (r.get("season") if by_season else None, r["expert"], r["category"])
         acc = groups.setdefault(
-            key, {"n": 0, "right": 0, "judged": 0, "err": 0.0, "n_err": 0, "units": 0.0, "bets": 0}
+            key,
+            {"n": 0, "right": 0, "judged": 0, "err": 0.0, "n_err": 0, "units": 0.0, "bets": 0, "conf": 0.0},
         )
         acc["n"] += 1
         if r["correct"] is not None:
             acc["judged"] += 1
             acc["right"] += int(bool(r["correct"]))
+            acc["conf"] += float(r.get("confidence") or 0.0)
         if r["error"] is not None:
             acc["err"] += float(r["error"])
             acc["n_err"] += 1
@@ -182,11 +182,14 @@ def leaderboard(graded: Iterable[Record], *, by_season: bool = True) -> list[Rec
     out = []
     for (season, expert, category), a in groups.items():
         mean_err = a["err"] / a["n_err"] if a["n_err"] else None
+        accuracy = a["right"] / a["judged"] if a["judged"] else None
+        confidence = a["conf"] / a["judged"] if a["judged"] else None
         out.append({
             "season": season, "expert": expert, "category": category, "n": a["n"],
-            "accuracy": a["right"] / a["judged"] if a["judged"] else None,
-            "brier": mean_err if category == "win_probability" else None,
-            "mae": mean_err if category != "win_probability" else None,
+            "accuracy": accuracy, "confidence": confidence,
+            "calibration_gap": None if accuracy is None or confidence is None else confidence - accuracy,
+            "brier": mean_err if CATEGORIES[category][0] == "probability" else None,
+            "mae": mean_err if CATEGORIES[category][0] != "probability" else None,
             "units": round(a["units"], 4) if a["bets"] else None, "bets": a["bets"],
         })  # fmt: skip
     out.sort(key=lambda r: (r["season"] or 0, r["category"], -(r["accuracy"] or 0.0), r["expert"]))

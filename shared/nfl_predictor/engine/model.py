@@ -2,8 +2,9 @@
 
 Two stages. Stage one is the ratings walk (ratings.py), whose hyperparameters were tuned on
 1999-2014 only. Stage two maps a game's pre-game features to a win probability (logistic), a
-margin and a total (ridge), fitted on earlier seasons only. A market-aware blend then combines the
-model with the closing market (logistic / ridge on both), fitted on the model's out-of-sample
+margin and a total (ridge), fitted on earlier seasons only. The main model never reads the predicted
+game's own closing line (its market rating comes from earlier games' lines). The market-adjusted
+model (``Blend``) then combines it with the closing market, fitted on the model's out-of-sample
 predictions of earlier seasons. Inference is a handful of dot products over numpy arrays.
 """
 
@@ -16,15 +17,35 @@ from typing import Any
 
 import numpy as np
 
+from nfl_predictor.engine import categories as cx
 from nfl_predictor.engine import metrics as mx
 from nfl_predictor.engine.elo import EloState
-from nfl_predictor.engine.ratings import FEATURE_NAMES, RatingConfig, RatingState, game_sort_key, walk
+from nfl_predictor.engine.experts import ExpertFit, SignalInputs, expert_views, fit_experts, signals
+from nfl_predictor.engine.features import franchise
+from nfl_predictor.engine.props import (
+    DEFAULT_LEADERS,
+    PlayerIndex,
+    _players,
+    index_player_stats,
+    recent_rows,
+    team_leaders,
+)
+from nfl_predictor.engine.ratings import (
+    FEATURE_NAMES,
+    RatingConfig,
+    RatingState,
+    game_sort_key,
+    giveaways,
+    index_team_stats,
+    walk,
+)
 
 Record = dict[str, Any]
 
-ENGINE_VERSION = "2.0"
-# Stage-two inputs, chosen on 1999-2014: rating, home field, rest, team efficiency, playoff.
-WIN_FEATURES = ("rating_diff", "home_field", "rest_diff", "epa_diff", "playoff")
+ENGINE_VERSION = "3.0"
+# Stage-two inputs: rating, home field, rest, team efficiency, playoff (chosen on 1999-2014), and the
+# market rating from earlier games' lines (its gains were compared on the 2005-2014 walk-forward).
+WIN_FEATURES = ("rating_diff", "home_field", "rest_diff", "epa_diff", "playoff", "market_rating_diff")
 WIN_COLS = np.array([FEATURE_NAMES.index(n) for n in WIN_FEATURES])
 WARMUP_SEASONS = 3  # rows from the first seasons of a walk carry cold-start ratings; not trained on
 MARKET_SPREAD_SD = 13.5  # spread -> probability when a game has a line but no moneylines
@@ -74,7 +95,15 @@ class Stage2:
 
 @dataclass
 class Blend:
-    """Market-aware blend: [intercept, model, market] for logit-probability, margin and total."""
+    """The market-adjusted model: the main model combined with the closing market, fitted on earlier seasons.
+
+    - win probability: logit p = w0 + w1 logit(model) + w2 logit(moneyline p) + w3 logit(Phi(spread / 13.5)),
+      a logistic regression (a recalibrated combination: it can leave [model, market] when both lean
+      the same way, e.g. it sharpens a market that is under-confident);
+    - spread and total: a real blend, ``w * model + (1 - w) * market`` with w in [0, 1] fitted by least
+      squares, so they always lie between the model's and the market's numbers.
+    ``margin`` and ``total`` hold [w].
+    """
 
     win: np.ndarray
     margin: np.ndarray
@@ -91,15 +120,40 @@ class Blend:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Falls back to the model alone wherever the market is missing."""
         has_p, has_s, has_t = ~np.isnan(m_prob), ~np.isnan(m_spread), ~np.isnan(m_total)
-        lp = np.column_stack([mx.logit(prob), mx.logit(np.where(has_p, m_prob, 0.5))])
+        has_p &= has_s
+        lp = _blend_inputs(prob, np.where(has_p, m_prob, 0.5), np.nan_to_num(m_spread))
         p = np.where(has_p, mx.sigmoid(mx.apply_linear(self.win, lp)), prob)
-        s = np.where(
-            has_s, mx.apply_linear(self.margin, np.column_stack([margin, np.nan_to_num(m_spread)])), margin
-        )
-        t = np.where(
-            has_t, mx.apply_linear(self.total, np.column_stack([total, np.nan_to_num(m_total)])), total
-        )
+        w_m, w_t = float(self.margin[-1]), float(self.total[-1])
+        s = np.where(has_s, w_m * margin + (1 - w_m) * np.nan_to_num(m_spread), margin)
+        t = np.where(has_t, w_t * total + (1 - w_t) * np.nan_to_num(m_total), total)
         return p, s, t
+
+
+def _blend_inputs(prob: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray) -> np.ndarray:
+    spread_p = mx.normal_cdf(m_spread / MARKET_SPREAD_SD)
+    return np.column_stack([mx.logit(prob), mx.logit(m_prob), mx.logit(spread_p)])
+
+
+def convex_weight(model: np.ndarray, market: np.ndarray, actual: np.ndarray) -> float:
+    """Least-squares w in [0, 1] for w * model + (1 - w) * market."""
+    d = model - market
+    denom = float(d @ d)
+    return 0.0 if denom <= 0 else float(np.clip(d @ (actual - market) / denom, 0.0, 1.0))
+
+
+def fit_blend(
+    prob: np.ndarray, margin: np.ndarray, total: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray, m_total: np.ndarray,
+    result: np.ndarray, actual_total: np.ndarray,
+) -> Blend | None:  # fmt: skip
+    ok = ~(np.isnan(prob) | np.isnan(m_prob) | np.isnan(m_spread) | np.isnan(m_total) | np.isnan(result))
+    decided = ok & (result != 0)
+    if decided.sum() < 50:
+        return None
+    lp = _blend_inputs(prob, m_prob, m_spread)
+    win = mx.fit_logistic(lp[decided], (result[decided] > 0).astype(float), l2=L2)
+    w_margin = convex_weight(margin[ok], m_spread[ok], result[ok])
+    w_total = convex_weight(total[ok], m_total[ok], actual_total[ok])
+    return Blend(win, np.array([w_margin]), np.array([w_total]))
 
 
 def fit_stage2(x: np.ndarray, z: np.ndarray, result: np.ndarray, total: np.ndarray) -> Stage2:
@@ -111,21 +165,6 @@ def fit_stage2(x: np.ndarray, z: np.ndarray, result: np.ndarray, total: np.ndarr
     margin_sd = float(np.std(result - mx.apply_linear(margin, xw))) if len(result) > 2 else 13.5
     total_sd = float(np.std(total - mx.apply_linear(tot, z))) if len(total) > 2 else 13.5
     return Stage2(win, margin, tot, margin_sd, total_sd)
-
-
-def fit_blend(
-    prob: np.ndarray, margin: np.ndarray, total: np.ndarray, m_prob: np.ndarray, m_spread: np.ndarray, m_total: np.ndarray,
-    result: np.ndarray, actual_total: np.ndarray,
-) -> Blend | None:  # fmt: skip
-    ok = ~(np.isnan(prob) | np.isnan(m_prob) | np.isnan(m_spread) | np.isnan(m_total))
-    decided = ok & (result != 0)
-    if decided.sum() < 50:
-        return None
-    lp = np.column_stack([mx.logit(prob), mx.logit(m_prob)])
-    win = mx.fit_logistic(lp[decided], (result[decided] > 0).astype(float), l2=L2)
-    mar = mx.fit_ridge(np.column_stack([margin, m_spread])[ok], result[ok], l2=L2)
-    tot = mx.fit_ridge(np.column_stack([total, m_total])[ok], actual_total[ok], l2=L2)
-    return Blend(win, mar, tot)
 
 
 @dataclass
@@ -144,12 +183,27 @@ class WalkForward:
     state: RatingState
     extras: list[dict[str, float]] = field(default_factory=list)
 
+    def prefix(self, n: int, state: RatingState) -> WalkForward:
+        """The first n rows with the state after them: what walk_forward over those games alone gives
+        (stage two for a season is fitted on earlier seasons only, so earlier rows do not change)."""
+        return WalkForward(
+            self.games[:n], self.seasons[:n], self.x[:n], self.z[:n], self.result[:n], self.total[:n],
+            self.prob[:n], self.margin[:n], self.pred_total[:n], state, self.extras[:n],
+        )  # fmt: skip
+
 
 def walk_forward(
-    games: list[Record], team_stats: list[Record] | None, config: RatingConfig | None = None
+    games: list[Record],
+    team_stats: list[Record] | None,
+    config: RatingConfig | None = None,
+    *,
+    oracle: bool = False,
+    snapshots: dict[tuple[int, int], RatingState | None] | None = None,
 ) -> WalkForward:
-    """Ratings walk over every game, then each season predicted by a stage two fitted on earlier ones."""
-    state, ordered, x, z, extras = walk(games, team_stats, config)
+    """Ratings walk over every game, then each season predicted by a stage two fitted on earlier ones.
+
+    ``oracle=True`` lets each row read the game's actual starting QBs and observed weather."""
+    state, ordered, x, z, extras = walk(games, team_stats, config, oracle=oracle, snapshots=snapshots)
     seasons = np.array([int(g["season"]) for g in ordered])
     result = np.array([_or(g.get("result"), float("nan")) for g in ordered])
     total = np.array([_or(g.get("total"), float("nan")) for g in ordered])
@@ -178,6 +232,8 @@ class ModelParams:
     stage2: Stage2
     blend: Blend | None
     games_trained: int
+    experts: dict[str, ExpertFit] = field(default_factory=dict)
+    calibration: np.ndarray | None = None  # (experts, categories, 2) Platt maps for the confidences
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -190,6 +246,8 @@ class ModelParams:
             },
             "blend": None if self.blend is None else {k: v.tolist() for k, v in asdict(self.blend).items()},
             "games_trained": self.games_trained,
+            "experts": {k: v.to_dict() for k, v in self.experts.items()},
+            "calibration": None if self.calibration is None else self.calibration.tolist(),
         }
 
     @classmethod
@@ -213,6 +271,10 @@ class ModelParams:
             if bl is None
             else Blend(np.array(bl["win"]), np.array(bl["margin"]), np.array(bl["total"])),
             games_trained=int(data["games_trained"]),
+            experts={k: ExpertFit.from_dict(v) for k, v in (data.get("experts") or {}).items()},
+            calibration=None
+            if data.get("calibration") is None
+            else np.array(data["calibration"], dtype=float),
         )
 
 
@@ -226,21 +288,31 @@ def _through_filter(games: list[Record], through: tuple[int, int] | None) -> lis
 def fit(
     games: list[Record],
     team_stats: list[Record] | None = None,
-    player_stats: list[Record] | None = None,
+    player_stats: list[Record] | PlayerIndex | None = None,
     *,
     through: tuple[int, int] | None = None,
     config: RatingConfig | None = None,
 ) -> ModelParams:
     """Fit on finished games up to ``through`` (season, week) inclusive, or all finished games.
 
-    ``player_stats`` is accepted for symmetry with inference; props read recent player stats at
-    prediction time, so nothing from it is stored.
+    ``player_stats`` (optional) calibrates the player-yard categories' confidences on the last
+    PLAYER_CALIBRATION_SEASONS seasons that have them; props read recent player stats at prediction
+    time, so nothing else from it is stored.
     """
-    del player_stats
     played = _through_filter(games, through)
     if not played:
         raise ValueError("fit needs at least one finished game")
-    wf = walk_forward(played, team_stats, config)
+    return fit_walk(walk_forward(played, team_stats, config), team_stats, player_stats, through=through)
+
+
+def fit_walk(
+    wf: WalkForward,
+    team_stats: list[Record] | None = None,
+    player_stats: list[Record] | PlayerIndex | None = None,
+    *,
+    through: tuple[int, int] | None = None,
+) -> ModelParams:
+    """Everything fit does after the ratings walk (``wf`` holds the finished games up to ``through``)."""
     first = int(wf.seasons.min())
     train = (
         (wf.seasons >= first + WARMUP_SEASONS)
@@ -251,18 +323,157 @@ def fit(
     m_prob, m_spread, m_total = market_arrays(wf.games)
     blend = fit_blend(wf.prob, wf.margin, wf.pred_total, m_prob, m_spread, m_total, wf.result, wf.total)
     elo = EloState()
-    for g in wf.games:
+    elo_margin = np.empty(len(wf.games))
+    for i, g in enumerate(wf.games):
+        elo.roll_season(int(g["season"]))
+        elo_margin[i] = elo.predict(g)[1]
         elo.update(g)
+    sig = signals(SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total))
+    experts = fit_experts(sig, wf.result, wf.total, train)
+    inputs = SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total)
+    calibration = fit_calibration(
+        wf, inputs, experts, team_stats, train & ~np.isnan(wf.prob), _player_index(player_stats)
+    )
     last = wf.games[-1]
     trained_through = through or (int(last["season"]), int(last["week"]))
     return ModelParams(
-        model_version=model_version(wf.state.config, trained_through, len(played)),
+        model_version=model_version(wf.state.config, trained_through, len(wf.games)),
         trained_through=(int(trained_through[0]), int(trained_through[1])),
         state=wf.state,
         elo=elo,
         stage2=stage2,
         blend=blend,
-        games_trained=len(played),
+        games_trained=len(wf.games),
+        experts=experts,
+        calibration=calibration,
+    )
+
+
+CALIBRATION_SEASONS = 8  # the confidences are calibrated on the most recent seasons of the training rows
+PLAYER_CALIBRATION_SEASONS = 3  # ... and the player-yard categories on the last three with player stats
+
+
+def _player_index(player_stats: list[Record] | PlayerIndex | None) -> PlayerIndex | None:
+    """Calibration only reads player rows of games up to the training cut (and rows before each)."""
+    if player_stats is None or isinstance(player_stats, PlayerIndex):
+        return player_stats
+    return index_player_stats(player_stats)
+
+
+def fit_calibration(
+    wf: WalkForward,
+    inputs: SignalInputs,
+    experts: dict[str, ExpertFit],
+    team_stats: list[Record] | None,
+    rows: np.ndarray,
+    player_stats: PlayerIndex | None = None,
+) -> np.ndarray | None:
+    """Platt maps per (expert, category) from the training games' outcomes (categories.fit_calibration).
+
+    Each row is what the expert would have said before that game (pre-game features, the stage-two
+    margin and total predicted out of sample) against what happened; player categories stay identity."""
+    if rows.any():
+        rows = rows & (wf.seasons > wf.seasons[rows].max() - CALIBRATION_SEASONS)
+    idx = np.flatnonzero(rows)
+    if len(idx) < 200:
+        return None
+    games = [wf.games[i] for i in idx]
+    sub = SignalInputs(inputs.x[idx], inputs.z[idx], [inputs.extras[i] for i in idx], inputs.elo_margin[idx],
+                       inputs.market_spread[idx], inputs.market_total[idx])  # fmt: skip
+    views = expert_views(sub, experts, with_notes=False)
+    margin, total = wf.margin[idx], wf.pred_total[idx]
+    spread_line = np.where(np.isnan(sub.market_spread), np.round(margin * 2) / 2, sub.market_spread)
+    total_line = np.where(np.isnan(sub.market_total), np.round(total * 2) / 2, sub.market_total)
+    g = len(idx)
+
+    def leaders(key: str, k: int) -> np.ndarray:
+        return np.full((g, 2), DEFAULT_LEADERS[key][k])
+
+    def extra(key: str) -> np.ndarray:
+        return np.array([e[key] for e in sub.extras], dtype=float)
+
+    ctx = cx.GameContext(
+        home=[gm["home_team"] for gm in games], away=[gm["away_team"] for gm in games],
+        spread_line=spread_line, total_line=total_line, model_margin=margin, model_total=total,
+        wind=extra("wind"), qb_yards=leaders("qb_passing_yards", 0), qb_sd=leaders("qb_passing_yards", 1),
+        rush_yards=leaders("rushing_leader_yards", 0), rush_sd=leaders("rushing_leader_yards", 1),
+        rec_yards=leaders("receiving_leader_yards", 0), rec_sd=leaders("receiving_leader_yards", 1),
+        turnovers=extra("turnovers"), sacks=extra("sacks"), pass_tds=extra("pass_tds"),
+        touchdowns=extra("touchdowns"), field_goals=extra("field_goals"),
+    )  # fmt: skip
+    outcomes = _outcomes(games, team_stats)
+    if player_stats is not None and player_stats.rows:
+        _player_context(ctx, outcomes, games, player_stats, wf.state.league_points)
+    values, raw = cx.raw_arrays(views, ctx)
+    outcome = cx.outcome_arrays(values, ctx, outcomes)
+    return cx.fit_calibration(raw, outcome)
+
+
+def _player_context(
+    ctx: cx.GameContext, outcomes: cx.Outcomes, games: list[Record], index: PlayerIndex, league: float
+) -> None:
+    """Fill the player-yard projections (as predict_week makes them, with no QB supplied) and actuals for
+    the games of the last PLAYER_CALIBRATION_SEASONS seasons with player stats; others keep NaN actuals."""
+    from nfl_predictor.engine.grading import box_score_from_stats
+
+    last = max((int(g["season"]) for g in games), default=0)
+    with_stats = sorted({k[0] for keys in index.keys.values() for k in keys if k[0] <= last})
+    seasons = set(with_stats[-PLAYER_CALIBRATION_SEASONS:])
+    g = len(games)
+    actual = {cat: np.full(g, np.nan) for cat in cx.PLAYER_CATEGORIES}
+    pts = (np.maximum((ctx.model_total + ctx.model_margin) / 2, 1.0),
+           np.maximum((ctx.model_total - ctx.model_margin) / 2, 1.0))  # fmt: skip
+    for i, game in enumerate(games):
+        season, week = int(game["season"]), int(game["week"])
+        if season not in seasons:
+            continue
+        week_rows = index.week_rows(game["home_team"], season, week) + index.week_rows(
+            game["away_team"], season, week
+        )
+        if not week_rows:
+            continue
+        for k, side in enumerate(("home", "away")):
+            team = game[f"{side}_team"]
+            memo_key = (franchise(team), season, week)
+            if memo_key not in index.memo:
+                index.memo[memo_key] = _players(recent_rows(index, team, season, week), None)
+            factor = float(np.sqrt(pts[k][i] / max(league, 1.0)))
+            qb, rush, rec = team_leaders(index.memo[memo_key], factor)
+            ctx.qb_yards[i, k], ctx.qb_sd[i, k] = qb
+            ctx.rush_yards[i, k], ctx.rush_sd[i, k] = rush
+            ctx.rec_yards[i, k], ctx.rec_sd[i, k] = rec
+        box = box_score_from_stats({**game, "home_qb_id": None, "away_qb_id": None}, (), week_rows)
+        for cat in cx.PLAYER_CATEGORIES:
+            if box.get(cat) is not None:
+                actual[cat][i] = float(box[cat])
+    outcomes.box.update(actual)
+
+
+def _outcomes(games: list[Record], team_stats: list[Record] | None) -> cx.Outcomes:
+    by_week = index_team_stats(team_stats or [])
+    nan = float("nan")
+    box: dict[str, list[float]] = {k: [] for k in ("total_turnovers", "total_passing_tds", "total_sacks",
+                                                   "total_field_goals", "offensive_touchdowns")}  # fmt: skip
+    for g in games:
+        week = by_week.get((int(g["season"]), int(g["week"])), {})
+        h, a = week.get(franchise(g["home_team"])), week.get(franchise(g["away_team"]))
+        both = (h, a) if h is not None and a is not None else None
+
+        def total(fn: Any, both: Any = both) -> float:
+            return nan if both is None else float(fn(both[0]) + fn(both[1]))
+
+        box["total_turnovers"].append(total(giveaways))
+        box["total_passing_tds"].append(total(lambda r: float(r.get("passing_tds") or 0.0)))
+        box["total_sacks"].append(total(lambda r: float(r.get("sacks_suffered") or 0.0)))
+        box["total_field_goals"].append(total(lambda r: float(r.get("fg_made") or 0.0)))
+        box["offensive_touchdowns"].append(
+            total(lambda r: float(r.get("passing_tds") or 0.0) + float(r.get("rushing_tds") or 0.0))
+        )
+    return cx.Outcomes(
+        home_score=np.array([float(g["home_score"]) for g in games]),
+        away_score=np.array([float(g["away_score"]) for g in games]),
+        overtime=np.array([nan if g.get("overtime") is None else float(g["overtime"]) for g in games]),
+        box={k: np.array(v) for k, v in box.items()},
     )
 
 
@@ -292,7 +503,12 @@ class CoreOutputs:
     market_total: np.ndarray
     margin_sd: float
     total_sd: float
-    margin_coef: np.ndarray  # stage-two margin coefficients over WIN_FEATURES (experts re-weight parts)
+    margin_coef: np.ndarray  # stage-two margin coefficients over WIN_FEATURES
+
+    def signal_inputs(self) -> SignalInputs:
+        return SignalInputs(
+            self.x, self.z, self.extras, self.elo_margin, self.market_spread, self.market_total
+        )
 
 
 def core_outputs(params: ModelParams, games: list[Record]) -> CoreOutputs:

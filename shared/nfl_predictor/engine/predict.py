@@ -55,7 +55,7 @@ def predict_week(
     core = core_outputs(params, games)
     index = player_stats if isinstance(player_stats, PlayerIndex) else index_player_stats(player_stats)
     analog_rows = _align_analogs(analogs, games)
-    views = expert_views(core, analog_rows)
+    views = expert_views(core.signal_inputs(), params.experts, analog_rows, games)
     league = max(params.state.league_points, 1.0)
     home_pts = np.maximum((core.total + core.margin) / 2, 1.0)
     away_pts = np.maximum((core.total - core.margin) / 2, 1.0)
@@ -67,11 +67,13 @@ def predict_week(
             rows = recent_rows(index, g[f"{side}_team"], season, week)
             factor = float(np.sqrt(pts / league))
             sides.append(
-                team_props(rows, g[f"{side}_team"], g.get(f"{side}_qb_id"), factor, dict(prop_lines or {}))
+                team_props(
+                    rows, g[f"{side}_team"], params.state.forecast_qb(g, side), factor, dict(prop_lines or {})
+                )
             )
         side_props.append(sides)
     ctx, lines = _context(core, side_props)
-    experts = expert_predictions(views, ctx, lines)
+    experts = expert_predictions(views, ctx, lines, params.calibration)
     totals = totals_table(core.total, core.margin, core.total_sd, core.market_total, core.market_spread)
     embeddings = embed_rows(core.x, core.z, core.extras)
     out = []
@@ -119,12 +121,13 @@ def _context(core: CoreOutputs, side_props: list[list[Any]]) -> tuple[GameContex
     ctx = GameContext(
         home=[g["home_team"] for g in core.games], away=[g["away_team"] for g in core.games],
         spread_line=spread_line, total_line=total_line, model_margin=core.margin, model_total=core.total,
-        margin_sd=core.margin_sd, total_sd=core.total_sd, wind=np.array([e["wind"] for e in ex]),
+        wind=np.array([e["wind"] for e in ex]),
         qb_yards=pair("qb_passing_yards", 0), qb_sd=pair("qb_passing_yards", 1),
         rush_yards=pair("rushing_leader_yards", 0), rush_sd=pair("rushing_leader_yards", 1),
         rec_yards=pair("receiving_leader_yards", 0), rec_sd=pair("receiving_leader_yards", 1),
         turnovers=np.array([e["turnovers"] for e in ex]), sacks=np.array([e["sacks"] for e in ex]),
-        pass_tds=np.array([e["pass_tds"] for e in ex]),
+        pass_tds=np.array([e["pass_tds"] for e in ex]), touchdowns=np.array([e["touchdowns"] for e in ex]),
+        field_goals=np.array([e["field_goals"] for e in ex]),
     )  # fmt: skip
     return ctx, [(float(s), float(t)) for s, t in zip(spread_line, total_line, strict=True)]
 

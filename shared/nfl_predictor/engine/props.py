@@ -1,17 +1,24 @@
 """Player props from recent weekly player stats: likely QB, top two RBs, top three receivers per team.
 
-A player's projection is his recency-weighted mean over the team's last weeks before the game,
-scaled by how many points the model expects his team to score against this opponent (a matchup
-factor). The line is his plain average over the same window (books' lines are not in the data; a
-market line can be passed in). Yards use a normal with the player's own spread (floored), counts
-(TDs, receptions, interceptions) a Poisson.
+Who: the forecast starting QB, and the two RBs / three receivers with the most recent volume among
+players who appeared in the team's latest game (one who missed it is likely out: in 2019-21, 55-65%
+of such players had no stat row the next week, against 8-10% of the others).
+
+A player's expected value is his recency-weighted mean over the team's last weeks before the game
+(with a role prior worth one game), scaled by the points the model expects his team to score (a
+matchup factor). Distributions, fitted per stat on the 2019-21 weekly player stats (before the
+2022-23 evaluation): yards are zero with probability ZERO_SHARE, else log-normal around the mean
+(LOG_MEDIAN, LOG_SD); counts (TDs, receptions, interceptions) are Poisson. The ``projection`` is
+the distribution's median (what an absolute error rewards; ``mean`` is given too) and the line is
+the median rounded to a half point, unless a book's line is supplied.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -37,6 +44,14 @@ ROLE_PRIORS: dict[str, dict[str, float]] = {
 }
 PRIOR_GAMES = 1.0
 YARD_STATS = frozenset({"passing_yards", "rushing_yards", "receiving_yards"})
+# Fitted on 2019-21: share of zero games, and log(actual / expected) median and sd of the others.
+ZERO_SHARE = {"passing_yards": 0.006, "rushing_yards": 0.108, "receiving_yards": 0.125}
+LOG_MEDIAN = {"passing_yards": 0.010, "rushing_yards": -0.089, "receiving_yards": -0.049}
+LOG_SD = {"passing_yards": 0.492, "rushing_yards": 0.922, "receiving_yards": 0.868}
+MEDIAN_RATIO = {
+    s: math.exp(LOG_MEDIAN[s] + LOG_SD[s] * NormalDist().inv_cdf((0.5 - ZERO_SHARE[s]) / (1 - ZERO_SHARE[s])))
+    for s in YARD_STATS
+}
 MIN_SD = {"passing_yards": 45.0, "rushing_yards": 18.0, "receiving_yards": 18.0}
 # League-typical fallbacks when a team has no recent player stats (team-level category baselines).
 DEFAULT_LEADERS = {
@@ -52,6 +67,16 @@ class PlayerIndex:
 
     rows: dict[str, list[Record]]
     keys: dict[str, list[tuple[int, int]]]
+    # (franchise, season, week) -> the players props would offer before that week (no QB supplied);
+    # filled by fit's calibration, which asks for the same team-weeks again at every refit.
+    memo: dict[tuple[str, int, int], list[PlayerLine]] = field(default_factory=dict, compare=False)
+
+    def week_rows(self, team: str, season: int, week: int) -> list[Record]:
+        """The team's rows of exactly (season, week)."""
+        key = franchise(team)
+        keys = self.keys.get(key, [])
+        lo, hi = bisect.bisect_left(keys, (season, week)), bisect.bisect_right(keys, (season, week))
+        return self.rows.get(key, [])[lo:hi]
 
 
 def index_player_stats(player_stats: list[Record] | None) -> PlayerIndex:
@@ -119,18 +144,22 @@ def _players(rows: list[Record], qb_id: str | None) -> list[PlayerLine]:
             DECAY ** age[(int(r["season"]), int(r["week"]))] * float(r.get(stat) or 0.0) for r in grouped[pid]
         )
 
+    latest = weeks[-1]
+    active = {
+        p for p, items in grouped.items() if (int(items[-1]["season"]), int(items[-1]["week"])) == latest
+    }
     out: list[PlayerLine] = []
-    qbs = [p for p in grouped if grouped[p][-1].get("position") == "QB"]
+    qbs = [p for p in grouped if grouped[p][-1].get("position") == "QB" and p in active]
     qb = qb_id if qb_id in grouped else (max(qbs, key=lambda p: (volume(p, "attempts"), p)) if qbs else None)
     if qb is not None:
         out.append(line(qb, "QB"))
     rbs = sorted(
-        (p for p in grouped if grouped[p][-1].get("position") == "RB"),
+        (p for p in grouped if grouped[p][-1].get("position") == "RB" and p in active),
         key=lambda p: (-volume(p, "carries"), p),
     )
     out.extend(line(p, "RB") for p in rbs[:2])
     rec = sorted(
-        (p for p in grouped if grouped[p][-1].get("position") in ("WR", "TE")),
+        (p for p in grouped if grouped[p][-1].get("position") in ("WR", "TE") and p in active),
         key=lambda p: (-volume(p, "targets"), p),
     )
     out.extend(line(p, "WR/TE") for p in rec[:3])
@@ -138,15 +167,32 @@ def _players(rows: list[Record], qb_id: str | None) -> list[PlayerLine]:
 
 
 def _project(player: PlayerLine, stat: str, factor: float) -> tuple[float, float, float]:
-    """(projected mean, sd, line) for one player stat."""
+    """(expected value, sd, median) for one player stat."""
     v, w = player.values[stat], player.weights
     prior = ROLE_PRIORS[player.role][stat]
     mean = float((w @ v + PRIOR_GAMES * prior) / (w.sum() + PRIOR_GAMES)) * factor
-    line = math.floor((float(v.sum()) + PRIOR_GAMES * prior) / (len(v) + PRIOR_GAMES)) + 0.5
     if stat in YARD_STATS:
         spread = float(np.sqrt(w @ (v - v.mean()) ** 2 / w.sum())) if len(v) > 1 else 0.0
-        return mean, max(spread, MIN_SD[stat], 0.35 * mean), line
-    return mean, math.sqrt(max(mean, 1e-3)), line
+        return mean, max(spread, MIN_SD[stat], 0.35 * mean), mean * MEDIAN_RATIO[stat]
+    return mean, math.sqrt(max(mean, 1e-3)), _poisson_median(mean)
+
+
+def _poisson_median(mean: float) -> float:
+    k, cdf, pmf = 0, 0.0, math.exp(-mean)
+    while cdf + pmf < 0.5:
+        cdf += pmf
+        k += 1
+        pmf *= mean / k
+    return float(k)
+
+
+def over_probability(stat: str, mean: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """P(stat > line) under the stat's fitted distribution (lines are half points: no push)."""
+    if stat in YARD_STATS:
+        z = (np.log(np.maximum(line, 1e-6) / np.maximum(mean, 1e-6)) - LOG_MEDIAN[stat]) / LOG_SD[stat]
+        positive = (1.0 - ZERO_SHARE[stat]) * (1.0 - mx.normal_cdf(z))
+        return np.asarray(np.where(line < 0, 1.0, positive))
+    return np.asarray(mx.poisson_sf(mean, line))
 
 
 @dataclass
@@ -158,22 +204,28 @@ class TeamProps:
 
 
 def team_props(
-    rows: list[Record], team: str, qb_id: str | None, factor: float, lines: dict[str, float] | None = None
+    rows: list[Record],
+    team: str,
+    qb_id: str | None,
+    factor: float,
+    lines: dict[str, float] | None = None,
+    players: list[PlayerLine] | None = None,
 ) -> TeamProps:
-    """Props for one side. ``factor`` scales production by expected points vs. the team's norm."""
-    players = _players(rows, qb_id)
+    """Props for one side. ``factor`` scales production by expected points vs. the team's norm.
+
+    ``players``: the result of ``_players(rows, qb_id)`` when the caller already has it."""
+    players = _players(rows, qb_id) if players is None else players
     props: list[Record] = []
     leaders: dict[str, list[tuple[float, float]]] = {"qb": [], "rush": [], "rec": []}
-    means, sds, plines, kinds, meta = [], [], [], [], []
+    means, medians, plines, sources, meta = [], [], [], [], []
     for p in players:
         for stat in ROLE_STATS[p.role]:
-            mean, sd, line = _project(p, stat, factor)
-            if lines and f"{p.player_id}:{stat}" in lines:
-                line = float(lines[f"{p.player_id}:{stat}"])
+            mean, sd, median = _project(p, stat, factor)
+            book = (lines or {}).get(f"{p.player_id}:{stat}")
             means.append(mean)
-            sds.append(sd)
-            plines.append(line)
-            kinds.append(stat in YARD_STATS)
+            medians.append(median)
+            plines.append(float(book) if book is not None else math.floor(median) + 0.5)
+            sources.append("book" if book is not None else "median")
             meta.append((p, stat))
             if p.role == "QB" and stat == "passing_yards":
                 leaders["qb"].append((mean, sd))
@@ -182,12 +234,16 @@ def team_props(
             if stat == "receiving_yards" and p.role == "WR/TE":
                 leaders["rec"].append((mean, sd))
     if means:
-        m, s, ln, k = np.array(means), np.array(sds), np.array(plines), np.array(kinds)
-        over = np.where(k, 1.0 - mx.normal_cdf((ln - m) / s), mx.poisson_sf(m, ln))
+        m, ln = np.array(means), np.array(plines)
+        over = np.empty(len(meta))
+        for stat in {st for _, st in meta}:
+            rows_of = np.array([st == stat for _, st in meta])
+            over[rows_of] = over_probability(stat, m[rows_of], ln[rows_of])
         for i, (p, stat) in enumerate(meta):
             props.append({
                 "team": team, "player_id": p.player_id, "player": p.name, "position": p.position, "role": p.role,
-                "stat": stat, "projection": round(float(m[i]), 1), "line": float(ln[i]),
+                "stat": stat, "projection": round(float(medians[i]), 1), "mean": round(float(m[i]), 2),
+                "line": float(ln[i]), "line_source": sources[i],
                 "over_probability": round(float(over[i]), 4), "under_probability": round(1.0 - float(over[i]), 4),
             })  # fmt: skip
     return TeamProps(
@@ -195,6 +251,19 @@ def team_props(
         _leader(leaders["qb"], "qb_passing_yards", factor),
         _leader(leaders["rush"], "rushing_leader_yards", factor),
         _leader(leaders["rec"], "receiving_leader_yards", factor),
+    )
+
+
+LEADER_STATS = (("QB", "passing_yards", "qb_passing_yards"), ("RB", "rushing_yards", "rushing_leader_yards"),
+                 ("WR/TE", "receiving_yards", "receiving_leader_yards"))  # fmt: skip
+
+
+def team_leaders(players: list[PlayerLine], factor: float) -> tuple[tuple[float, float], ...]:
+    """Only the (mean, sd) of the QB's passing yards and the rushing and receiving leaders' yards,
+    exactly as team_props gives them (for fitting the categories' calibration, without the props)."""
+    return tuple(
+        _leader([_project(p, stat, factor)[:2] for p in players if p.role == role], key, factor)
+        for role, stat, key in LEADER_STATS
     )
 
 

@@ -11,7 +11,15 @@ Why these pieces:
   strength immediately (538's insight); a never-seen starter gets a below-average prior.
 - Offence/defence scoring ratings for scores and totals, league scoring level tracked over time.
 - Home-field advantage learned as a running estimate: it has fallen from ~3 points to ~1.5.
-- Team efficiency (EPA per play, offence and defence) from weekly team stats when a season has them.
+- Team efficiency (EPA per play, offence and defence) from weekly team stats when a season has them;
+  last season's is dropped at a new season (it was noise by then).
+- Market rating (points): team strengths fitted game by game to earlier games' closing spreads, with
+  our QB values netted out so a starter change still moves it. A game's own line is learned from
+  only after the game, so a forecast never reads its own line.
+
+Forecasts read only what is known before kickoff: the last known starter (or a supplied one) and a
+supplied weather forecast. ``oracle=True`` reads the game's actual starters and observed weather
+(the old behaviour, kept for the backtest comparison).
 """
 
 from __future__ import annotations
@@ -48,6 +56,15 @@ class RatingConfig:
     k_early: float = 0.02  # extra gain early in a season, decaying with games played (Kalman-like)
     epa_margin_weight: float = 0.0  # share of the surprise taken from the EPA margin when stats exist
     epa_points: float = 1.0  # scale of EPA margin to points
+    # Market rating: team strengths fitted, game by game, to earlier games' closing spreads (never the
+    # predicted game's own line: a game's line is learned from only after it is played).
+    k_market: float = 0.2
+    market_carry: float = 0.7
+    market_hfa_start: float = 2.5
+    k_market_hfa: float = 0.005
+    k_market_early: float = 0.2  # extra market gain early in a season, decaying with games played
+    market_qb_weight: float = 0.5  # share of our QB values netted out of the line (starter changes move it)
+    epa_stale_reset: bool = True  # drop last season's efficiency at a new season instead of carrying it
 
 
 FEATURE_NAMES = (
@@ -61,6 +78,7 @@ FEATURE_NAMES = (
     "epa_diff",  # (home off - away def) - (away off - home def), EPA/play; 0 without stats
     "playoff",
     "div_game",
+    "market_rating_diff",  # home minus away market rating + market home edge, points (earlier lines only)
 )
 TOTAL_FEATURE_NAMES = ("points_total", "wind", "cold", "indoors", "epa_sum", "playoff")
 
@@ -74,6 +92,7 @@ class TeamState:
     candidate: str | None = None
     candidate_streak: int = 0
     last_game: str | None = None  # ISO date
+    last_qb: str | None = None  # who started the team's most recent finished game
     off_epa: float = 0.0
     def_epa: float = 0.0
     epa_games: int = 0
@@ -83,8 +102,14 @@ class TeamState:
     sacks_taken: float = 2.4
     sacks_made: float = 2.4
     pass_tds: float = 1.5
+    rush_tds: float = 1.0
+    field_goals: float = 1.6
     season: int = 0
     season_games: int = 0
+    market: float = 0.0  # points, from earlier games' closing spreads
+    slow_market: float = 0.0  # the same, learned ten times slower: last season's view, regressed
+    form: float = 0.0  # EWMA of the capped point differential, last few games
+    ats: float = 0.0  # EWMA of the margin against the closing spread (covers), last few games
 
 
 @dataclass
@@ -97,12 +122,13 @@ class RatingState:
     season: int = 0
     week: int = 0
     games_seen: int = 0
+    market_hfa: float = 2.5
 
     # ---------------------------------------------------------------- construction / persistence
     @classmethod
     def new(cls, config: RatingConfig | None = None) -> RatingState:
         cfg = config or RatingConfig()
-        return cls(config=cfg, hfa=cfg.hfa_start)
+        return cls(config=cfg, hfa=cfg.hfa_start, market_hfa=cfg.market_hfa_start)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +140,7 @@ class RatingState:
             "season": self.season,
             "week": self.week,
             "games_seen": self.games_seen,
+            "market_hfa": self.market_hfa,
         }
 
     @classmethod
@@ -127,6 +154,7 @@ class RatingState:
             season=int(data["season"]),
             week=int(data["week"]),
             games_seen=int(data["games_seen"]),
+            market_hfa=float(data.get("market_hfa", RatingConfig().market_hfa_start)),
         )
 
     # ---------------------------------------------------------------- helpers
@@ -148,6 +176,12 @@ class RatingState:
             t.defense *= c.points_carry
             t.off_epa *= c.epa_carry
             t.def_epa *= c.epa_carry
+            t.market *= c.market_carry
+            t.slow_market *= SLOW_CARRY
+            t.form = t.ats = 0.0
+            if c.epa_stale_reset:
+                t.off_epa = t.def_epa = 0.0
+                t.epa_games = 0
             t.season = season
             t.season_games = 0
         for qb in self.qbs:
@@ -159,23 +193,43 @@ class RatingState:
             return 0.0
         return self.qbs.get(qb, self.config.new_qb_prior)
 
-    def _side(self, game: Record, side: str) -> tuple[TeamState, float, float, bool]:
-        """(team, strength = team rating + this game's starter's value, QB gap vs usual starter, changed)."""
+    def forecast_qb(self, game: Record, side: str, *, oracle: bool = False) -> str | None:
+        """The quarterback a forecast assumes starts for ``side``.
+
+        Honest (default): a starter the caller supplies as ``{side}_starter_id``, else whoever started
+        the team's last finished game, else its usual starter. The game's own ``{side}_qb_id`` (known
+        only once it is played) is never read. ``oracle=True`` reads it, as the old backtest did.
+        """
         t = self.team(game[f"{side}_team"])
-        qb = game.get(f"{side}_qb_id") or t.starter
+        if oracle:
+            return game.get(f"{side}_qb_id") or t.starter
+        return game.get(f"{side}_starter_id") or t.last_qb or t.starter
+
+    def _side(self, game: Record, side: str, *, oracle: bool = True) -> tuple[TeamState, float, float, bool]:
+        """(team, strength = team rating + the starter's value, QB gap vs usual starter, changed).
+
+        The post-game update passes ``oracle=True``: once played, the actual starter is known."""
+        t = self.team(game[f"{side}_team"])
+        qb = self.forecast_qb(game, side, oracle=oracle)
         value = self.qb_value(qb) if qb is not None else 0.0
         changed = qb is not None and t.starter is not None and qb != t.starter
         adj = value - self.qb_value(t.starter) if changed else 0.0
         return t, t.rating + value, adj, changed
 
     # ---------------------------------------------------------------- features
-    def features(self, game: Record) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-        """Pre-game (margin features, total features, extras) for one game, from this state only."""
+    def features(
+        self, game: Record, *, oracle: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        """Pre-game (margin features, total features, extras) for one game, from this state only.
+
+        Only what is known before kickoff is read (see ``forecast_qb`` and ``features.weather``);
+        ``oracle=True`` also reads the game's actual starting QBs and observed weather (comparison only).
+        """
         if int(game["season"]) > self.season:
             # Inference for a new season: preview the off-season regression without mutating.
-            return self._preview_new_season(game)
-        home, home_str, h_adj, h_chg = self._side(game, "home")
-        away, away_str, a_adj, a_chg = self._side(game, "away")
+            return self._preview_new_season(game, oracle=oracle)
+        home, home_str, h_adj, h_chg = self._side(game, "home", oracle=oracle)
+        away, away_str, a_adj, a_chg = self._side(game, "away", oracle=oracle)
         neutral = fx.is_neutral(game)
         hfa = 0.0 if neutral else self.hfa
         h_km, a_km, h_tz, a_tz = fx.travel(game)
@@ -196,11 +250,12 @@ class RatingState:
                 epa,
                 playoff,
                 float(game.get("div_game") or 0),
+                self._market_diff(home, away, home_str, away_str, neutral),
             ]
         )
         home_pts = self.league_points + home.offense - away.defense + hfa / 2 + (h_adj - a_adj) / 2
         away_pts = self.league_points + away.offense - home.defense - hfa / 2 - (h_adj - a_adj) / 2
-        indoors, temp, wind = fx.weather(game)
+        indoors, temp, wind = fx.weather(game, observed=oracle)
         z = np.array([home_pts + away_pts, wind, max(0.0, 40.0 - temp), float(indoors), epa_sum, playoff])
         extras = {
             "home_points": home_pts,
@@ -226,22 +281,39 @@ class RatingState:
             "home_defense": home.defense,
             "away_offense": away.offense,
             "away_defense": away.defense,
-            "home_qb_value": self.qb_value(game.get("home_qb_id") or home.starter),
-            "away_qb_value": self.qb_value(game.get("away_qb_id") or away.starter),
+            "home_qb_value": self.qb_value(self.forecast_qb(game, "home", oracle=oracle)),
+            "away_qb_value": self.qb_value(self.forecast_qb(game, "away", oracle=oracle)),
             "home_qb_changed": float(h_chg),
             "away_qb_changed": float(a_chg),
             "turnovers": (home.giveaways + away.takeaways + away.giveaways + home.takeaways) / 2,
             "sacks": (home.sacks_taken + away.sacks_made + away.sacks_taken + home.sacks_made) / 2,
             "pass_tds": home.pass_tds + away.pass_tds,
+            "touchdowns": home.pass_tds + away.pass_tds + home.rush_tds + away.rush_tds,
+            "field_goals": home.field_goals + away.field_goals,
             "travel_diff": (a_km - h_km) / 1000.0,
+            "market_diff": float(x[-1]),
+            "slow_market_diff": home.slow_market - away.slow_market + (0.0 if neutral else self.market_hfa),
+            "form_diff": home.form - away.form,
+            "ats_diff": home.ats - away.ats,
+            "home_games": float(home.season_games),
+            "away_games": float(away.season_games),
             "tz_diff": a_tz - h_tz,
         }
         return x, z, extras
 
-    def _preview_new_season(self, game: Record) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    def _market_diff(
+        self, home: TeamState, away: TeamState, home_str: float, away_str: float, neutral: bool
+    ) -> float:
+        """Market-implied home margin from earlier lines, with today's starters' QB values netted in."""
+        qb_gap = self.config.market_qb_weight * (home_str - home.rating - away_str + away.rating)
+        return home.market - away.market + (0.0 if neutral else self.market_hfa) + qb_gap
+
+    def _preview_new_season(
+        self, game: Record, *, oracle: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
         clone = RatingState.from_dict(self.to_dict())
         clone._roll_season(int(game["season"]))
-        return clone.features(game)
+        return clone.features(game, oracle=oracle)
 
     # ---------------------------------------------------------------- learning
     def update(self, game: Record, stats: dict[str, Record] | None = None) -> None:
@@ -271,12 +343,29 @@ class RatingState:
         away.rating -= k_away * surprise
         home.season_games += 1
         away.season_games += 1
+        capped = max(-c.margin_cap, min(c.margin_cap, margin))
+        home.form += FORM_ALPHA * (capped - home.form)
+        away.form += FORM_ALPHA * (-capped - away.form)
         for side, sign in (("home", 1.0), ("away", -1.0)):
             qb = game.get(f"{side}_qb_id")
             if qb is not None:
                 self.qbs[qb] = self.qb_value(qb) + sign * c.k_qb * surprise
         if not neutral:
             self.hfa += c.k_hfa * surprise
+        line = game.get("spread_line")
+        if line is not None:
+            m_surprise = float(line) - self._market_diff(home, away, home_str, away_str, neutral)
+            home.market += (c.k_market + c.k_market_early / home.season_games) * m_surprise
+            away.market -= (c.k_market + c.k_market_early / away.season_games) * m_surprise
+            m_hfa = 0.0 if neutral else self.market_hfa
+            slow_surprise = float(line) - (home.slow_market - away.slow_market + m_hfa)
+            home.slow_market += SLOW_K * slow_surprise
+            away.slow_market -= SLOW_K * slow_surprise
+            cover = max(-c.margin_cap, min(c.margin_cap, margin - float(line)))
+            home.ats += FORM_ALPHA * (cover - home.ats)
+            away.ats += FORM_ALPHA * (-cover - away.ats)
+            if not neutral:
+                self.market_hfa += c.k_market_hfa * m_surprise
         # Scoring ratings.
         home_pts = self.league_points + home.offense - away.defense + hfa / 2
         away_pts = self.league_points + away.offense - home.defense - hfa / 2
@@ -301,12 +390,13 @@ class RatingState:
             else:
                 t.candidate, t.candidate_streak = qb, 1
             t.last_game = _iso(game.get("gameday"))
+            t.last_qb = qb
         if stats:
             self._update_epa(game, stats, home, away)
         self.games_seen += 1
 
     def _update_epa(self, game: Record, stats: dict[str, Record], home: TeamState, away: TeamState) -> None:
-        h, a = stats.get(game["home_team"]), stats.get(game["away_team"])
+        h, a = stats.get(fx.franchise(game["home_team"])), stats.get(fx.franchise(game["away_team"]))
         if h is None or a is None:
             return
         for team, own, opp in ((home, h, a), (away, a, h)):
@@ -315,6 +405,8 @@ class RatingState:
             team.sacks_taken += BOX_ALPHA * (float(own.get("sacks_suffered") or 0.0) - team.sacks_taken)
             team.sacks_made += BOX_ALPHA * (float(opp.get("sacks_suffered") or 0.0) - team.sacks_made)
             team.pass_tds += BOX_ALPHA * (float(own.get("passing_tds") or 0.0) - team.pass_tds)
+            team.rush_tds += BOX_ALPHA * (float(own.get("rushing_tds") or 0.0) - team.rush_tds)
+            team.field_goals += BOX_ALPHA * (float(own.get("fg_made") or 0.0) - team.field_goals)
         h_epa, a_epa = epa_per_play(h), epa_per_play(a)
         if h_epa is None or a_epa is None:
             return
@@ -330,7 +422,7 @@ def _epa_margin(game: Record, stats: dict[str, Record] | None) -> float | None:
     """Home offence EPA minus away offence EPA in this game: the margin without most of the luck."""
     if not stats:
         return None
-    h, a = stats.get(game["home_team"]), stats.get(game["away_team"])
+    h, a = stats.get(fx.franchise(game["home_team"])), stats.get(fx.franchise(game["away_team"]))
     if h is None or a is None:
         return None
     raw = [row.get(k) for row in (h, a) for k in ("passing_epa", "rushing_epa")]
@@ -341,6 +433,9 @@ def _epa_margin(game: Record, stats: dict[str, Record] | None) -> float | None:
 
 
 BOX_ALPHA = 0.15
+FORM_ALPHA = 0.35  # recent form / covers: about the last three games
+SLOW_K = 0.02  # the slow market rating's gain per game
+SLOW_CARRY = 0.8
 GIVEAWAY_COLUMNS = (
     "passing_interceptions",
     "sack_fumbles_lost",
@@ -373,10 +468,13 @@ def game_sort_key(game: Record) -> tuple[str, str]:
 
 
 def index_team_stats(team_stats: list[Record]) -> dict[tuple[int, int], dict[str, Record]]:
-    """(season, week) -> team -> row, for the walk's post-game efficiency update."""
+    """(season, week) -> franchise -> row, for the walk's post-game efficiency update.
+
+    Keyed by franchise (features.franchise) because the stats files name relocated teams by their
+    current code (LA, LAC, LV) while the schedules keep the code of the day (STL, SD, OAK)."""
     out: dict[tuple[int, int], dict[str, Record]] = {}
     for row in team_stats:
-        out.setdefault((int(row["season"]), int(row["week"])), {})[str(row["team"])] = row
+        out.setdefault((int(row["season"]), int(row["week"])), {})[fx.franchise(str(row["team"]))] = row
     return out
 
 
@@ -385,15 +483,27 @@ def walk(
     team_stats: list[Record] | None = None,
     config: RatingConfig | None = None,
     state: RatingState | None = None,
+    *,
+    oracle: bool = False,
+    snapshots: dict[tuple[int, int], RatingState | None] | None = None,
 ) -> tuple[RatingState, list[Record], np.ndarray, np.ndarray, list[dict[str, float]]]:
-    """Walk games in date order; returns (final state, ordered games, X, Z, extras) with pre-game rows."""
+    """Walk games in date order; returns (final state, ordered games, X, Z, extras) with pre-game rows.
+
+    Each row is what a forecast made before that game would see (``oracle=True``: plus the game's
+    actual starting QBs and observed weather, for comparison with the old backtest).
+
+    ``snapshots``: for each (season, week) key it holds, filled with a copy of the state just before
+    that week's first game, i.e. the state a walk over only the earlier games ends in."""
     st = state or RatingState.new(config)
     ordered = sorted(games, key=game_sort_key)
     by_week = index_team_stats(team_stats or [])
     xs, zs, extras = [], [], []
     for game in ordered:
+        key = (int(game["season"]), int(game["week"]))
+        if snapshots is not None and key in snapshots and snapshots[key] is None:
+            snapshots[key] = RatingState.from_dict(st.to_dict())
         st._roll_season(int(game["season"]))
-        x, z, e = st.features(game)
+        x, z, e = st.features(game, oracle=oracle)
         xs.append(x)
         zs.append(z)
         extras.append(e)

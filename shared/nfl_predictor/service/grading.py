@@ -78,12 +78,16 @@ def store_graded(db: Database, game: GameRecord, version: str, payload: dict[str
 
 
 def leaderboard(db: Database, season: int | None) -> list[dict[str, Any]]:
-    """Per expert (best accuracy first): overall figures and one row per category, per season."""
+    """Per expert (best accuracy first): overall figures and one row per category, per season.
+
+    ``confidence`` beside ``accuracy`` is the mean confidence the expert stated on the same graded
+    bets: for a calibrated expert the two match."""
     experts: dict[tuple[int, str], dict[str, Any]] = {}
     for row in grading_queries.leaderboard_rows(db, season):
         key = (row["season"], row["expert_id"])
         expert = experts.setdefault(key, {"season": row["season"], "expert": row["expert_id"], "n": 0,
-                                          "wins": 0, "judged": 0, "units": 0.0, "bets": 0, "categories": []})  # fmt: skip
+                                          "wins": 0, "judged": 0, "conf": 0.0, "units": 0.0, "bets": 0,
+                                          "categories": []})  # fmt: skip
         category = {k: (float(v) if v is not None and k not in ("n", "bets", "bet_type") else v)
                     for k, v in row.items() if k not in ("season", "expert_id", "wins", "judged")}  # fmt: skip
         category["category"] = category.pop("bet_type")
@@ -91,13 +95,17 @@ def leaderboard(db: Database, season: int | None) -> list[dict[str, Any]]:
         expert["n"] += row["n"]
         expert["wins"] += row["wins"]
         expert["judged"] += row["judged"]
+        expert["conf"] += float(row["confidence"] or 0.0) * row["judged"]
         expert["units"] += float(row["units"] or 0.0)
         expert["bets"] += row["bets"]
     out = []
     for expert in experts.values():
         judged = expert.pop("judged")
         wins = expert.pop("wins")
+        conf = expert.pop("conf")
         expert["accuracy"] = round(wins / judged, 4) if judged else None
+        # Calibration next to accuracy: the mean confidence stated on the same graded bets.
+        expert["confidence"] = round(conf / judged, 4) if judged else None
         expert["units"] = round(expert["units"], 2)
         out.append(expert)
     out.sort(key=lambda e: (e["season"], -(e["accuracy"] or 0.0), e["expert"]))

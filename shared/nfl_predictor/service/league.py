@@ -49,6 +49,12 @@ def team_stats(db: Database) -> list[TeamStatRecord]:
     return game_queries.team_stats(db)
 
 
+def player_stats(db: Database, *, since_season: int | None = None) -> list[dict[str, Any]]:
+    """Skill players' weekly rows (what props read), optionally from ``since_season`` on."""
+    rows = game_queries.all_skill_player_stats(db, since_season=since_season or 0, stats=_PROP_STATS)
+    return untyped(rows)
+
+
 def schedule(db: Database, season: int, week: int | None) -> list[ScheduleGame]:
     """The public schedule view: teams, kickoff, result where played, closing lines."""
     return game_queries.schedule(db, season, week)

@@ -42,7 +42,10 @@ def train_and_store(
     started = time.perf_counter()
     games = league.all_games(db)
     stats = league.team_stats(db)
-    params = fit(untyped(games), untyped(stats), through=through)
+    # Player rows of the last seasons calibrate the player-yard categories' confidences.
+    last = max((int(g["season"]) for g in games), default=0)
+    players = league.player_stats(db, since_season=last - 3)
+    params = fit(untyped(games), untyped(stats), players or None, through=through)
     rows, matrix = historical_embeddings(untyped(games), untyped(stats))
     with db.transaction() as tx:
         params_queries.store_params(

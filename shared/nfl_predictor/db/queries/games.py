@@ -130,7 +130,8 @@ def game_player_stats(db: Database, season: int, week: int, teams: Sequence[str]
 
 
 @functools.lru_cache(maxsize=8)
-def _player_stats_sql(stats: tuple[str, ...]) -> str:
+def _player_stats_select(stats: tuple[str, ...]) -> str:
+    """SELECT ... FROM box scores joined to players, of the stat columns ``stats`` (checked by name)."""
     unknown = set(stats) - set(PLAYER_STAT_NUMERIC)
     if unknown:
         raise ValueError(f"not player stat columns: {', '.join(sorted(unknown))}")
@@ -139,9 +140,7 @@ def _player_stats_sql(stats: tuple[str, ...]) -> str:
         "s.team AS recent_team, s.season, s.week, "
         + ", ".join(f"s.{name}" for name in stats)
         + " FROM player_game_stats s JOIN players p USING (player_id) "
-        "WHERE s.team = ANY(:teams) AND (s.season, s.week) < (:before_season, :before_week) "
-        "AND (s.season, s.week) >= (:since_season, :since_week) AND p.position IN ('QB', 'RB', 'WR', 'TE') "
-        "ORDER BY s.season, s.week"
+        "WHERE p.position IN ('QB', 'RB', 'WR', 'TE') "
     )
 
 
@@ -150,7 +149,21 @@ def skill_player_stats(db: Database, teams: Sequence[str], *, since: tuple[int, 
     """Box scores of the teams' QBs, RBs, WRs and TEs from ``since`` up to (not including) ``before``
     (both (season, week)), oldest first; of the stat columns only ``stats``."""
     rows = db.fetch_dicts(
-        _player_stats_sql(tuple(stats)), teams=list(teams), since_season=since[0], since_week=since[1],
+        _player_stats_select(tuple(stats))
+        + "AND s.team = ANY(:teams) AND (s.season, s.week) < (:before_season, :before_week) "
+        "AND (s.season, s.week) >= (:since_season, :since_week) ORDER BY s.season, s.week",
+        teams=list(teams), since_season=since[0], since_week=since[1],
         before_season=before[0], before_week=before[1],
     )  # fmt: skip
+    return cast(list[PlayerStatRecord], rows)
+
+
+def all_skill_player_stats(
+    db: Database, *, since_season: int, stats: Sequence[str]
+) -> list[PlayerStatRecord]:
+    """Every QB, RB, WR and TE box score from ``since_season`` on, oldest first (what training reads)."""
+    rows = db.fetch_dicts(
+        _player_stats_select(tuple(stats)) + "AND s.season >= :since_season ORDER BY s.season, s.week",
+        since_season=since_season,
+    )
     return cast(list[PlayerStatRecord], rows)

@@ -51,8 +51,11 @@ def replace_expert_bets(
 _LEADERBOARD = """
 SELECT season, expert_id, bet_type, count(*) AS n,
        avg(CASE outcome WHEN 'win' THEN 1.0 WHEN 'loss' THEN 0.0 END) AS accuracy,
-       avg(error) FILTER (WHERE bet_type = 'win_probability') AS brier,
-       avg(error) FILTER (WHERE bet_type <> 'win_probability') AS mae,
+       avg(confidence) FILTER (WHERE outcome IN ('win', 'loss')) AS confidence,
+       avg(error) FILTER (WHERE bet_type IN ('win_probability', 'one_score_game', 'both_teams_20', 'overtime'))
+           AS brier,
+       avg(error) FILTER (WHERE bet_type NOT IN ('win_probability', 'one_score_game', 'both_teams_20', 'overtime'))
+           AS mae,
        sum(units) AS units, count(units) AS bets,
        count(*) FILTER (WHERE outcome = 'win') AS wins,
        count(*) FILTER (WHERE outcome IN ('win', 'loss')) AS judged
