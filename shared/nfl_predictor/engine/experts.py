@@ -136,8 +136,8 @@ def expert_views(core: CoreOutputs, analogs: list[list[Record] | None] | None = 
     margins[:, -1] = margins[:, :-1].mean(axis=1)
     totals[:, -1] = totals[:, :-1].mean(axis=1)
     probs[:, -1] = probs[:, :-1].mean(axis=1)
-    totals = np.maximum(totals, 10.0)
-    probs = np.clip(probs, 0.01, 0.99)
+    np.maximum(totals, 10.0, out=totals)
+    np.clip(probs, 0.01, 0.99, out=probs)
     notes = _notes(core, margins, totals, an_n, has_market, mkt_spread, mkt_total, weather_total, form)
     return ExpertViews(margins, totals, probs, notes)
 
