@@ -184,7 +184,7 @@ def test_local_invoke_keeps_the_baseline_in_a_folder_and_needs_no_aws(
     event = tmp_path / "event.json"
     event.write_text(json.dumps(CACHE_ONLY))
     assert main(["invoke", "BenchmarkFunction", "--event", str(event),
-                 "--template", str(REPO_ROOT / "infra" / "template.yaml")]) == 0  # fmt: skip
+                 "--template", str(REPO_ROOT / "infra" / "template.yaml"), "--source"]) == 0  # fmt: skip
     summary = json.loads(capsys.readouterr().out)
     assert summary["metrics_published"] == 0 and summary["baseline"].endswith("benchmarks/dev/baseline.json")
     assert (tmp_path / "benchmarks" / "dev" / "baseline.json").is_file()
