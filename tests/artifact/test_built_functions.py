@@ -87,7 +87,7 @@ def league(pg_server: EmbeddedPostgres, template_database: str) -> dict[str, Any
 
 def run(logical_id: str, events: list[Any], build_dir: Path, **env: str) -> lambda_runner.RunResult:
     spec = function_spec(TEMPLATE, logical_id)
-    result = lambda_runner.run(spec, events, template=TEMPLATE, repo=REPO_ROOT, build_dir=build_dir,
+    result = lambda_runner.run(spec, events, repo=REPO_ROOT, build_dir=build_dir,
                                extra_env=env)  # fmt: skip
     assert result.init_error is None, (
         f"{logical_id} cannot start:\n{result.init_error}\n{result.logs[-3000:]}"
@@ -269,7 +269,7 @@ def test_an_unreachable_response_url_is_not_reported_as_the_database(
 ) -> None:
     spec = function_spec(TEMPLATE, "MigrationsFunction")
     closed = "http://127.0.0.1:9/response"  # discard port: nothing listens
-    result = lambda_runner.run(spec, [cfn_event("Delete", closed)], template=TEMPLATE, repo=REPO_ROOT,
+    result = lambda_runner.run(spec, [cfn_event("Delete", closed)], repo=REPO_ROOT,
                                build_dir=build_dir, extra_env={"DATABASE_URL": league["url"]})  # fmt: skip
     [invocation] = result.invocations
     assert invocation.error is not None
@@ -298,7 +298,7 @@ def test_the_runner_sees_only_the_artifact(build_dir: Path, tmp_path: Path) -> N
     )
     (tmp_path / "SharedLayer").symlink_to(build_dir / "SharedLayer")
     spec = dataclasses.replace(function_spec(TEMPLATE, "PredictFunction"), logical_id="Probe")
-    [invocation] = lambda_runner.run(spec, [{}], template=TEMPLATE, repo=REPO_ROOT, build_dir=tmp_path,
+    [invocation] = lambda_runner.run(spec, [{}], repo=REPO_ROOT, build_dir=tmp_path,
                                      extra_env={}).invocations  # fmt: skip
     out = invocation.response
     assert out["nfl_predictor"].startswith(str(tmp_path / "SharedLayer" / "python"))

@@ -53,7 +53,7 @@ def invoke(args: argparse.Namespace) -> int:
             lambda_runner.ensure_build(repo, template, build_dir, log=say)
         # The function's variables first: the local stack reads the settings they configure.
         with function_environment(spec), local_stack(args):
-            result = lambda_runner.run(spec, [event], template=template, repo=repo, build_dir=build_dir,
+            result = lambda_runner.run(spec, [event], repo=repo, build_dir=build_dir,
                                        source=args.source)  # fmt: skip
     except InvokeError as exc:
         raise CliError(str(exc)) from None

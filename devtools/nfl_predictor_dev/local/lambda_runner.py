@@ -150,10 +150,12 @@ def runtime_dir(cache_root: Path) -> Path:
     return target
 
 
-def artifact_paths(spec: FunctionSpec, build_dir: Path) -> tuple[Path, list[Path]]:
+def artifact_paths(
+    spec: FunctionSpec, build_dir: Path, layer_id: str = "SharedLayer"
+) -> tuple[Path, list[Path]]:
     """(LAMBDA_TASK_ROOT, the layer's sys.path entries) for the built function."""
     task_root = build_dir / spec.logical_id
-    layer = build_dir / "SharedLayer" / "python"
+    layer = build_dir / layer_id / "python"
     if not (task_root / "app.py").exists() and not task_root.is_dir():
         raise InvokeError(f"{task_root}: {spec.logical_id} is not in the build")
     if not layer.is_dir():
@@ -204,14 +206,14 @@ def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
     return env
 
 
-def run(spec: FunctionSpec, events: list[Any], *, template: Path, repo: Path, build_dir: Path | None = None,
-        source: bool = False, extra_env: dict[str, str] | None = None,
+def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | None = None,
+        source: bool = False, extra_env: dict[str, str] | None = None, layer_id: str = "SharedLayer",
         init_timeout_s: float = 60.0) -> RunResult:  # fmt: skip
     """One fresh execution environment: init, then each event in turn. Logs are collected, not printed."""
     if source:
         task_root, layer_paths = source_paths(spec, repo)
     else:
-        task_root, layer_paths = artifact_paths(spec, build_dir or default_build_dir(repo))
+        task_root, layer_paths = artifact_paths(spec, build_dir or default_build_dir(repo), layer_id)
     env = lambda_environment(spec, task_root, tracing=spec.tracing)
     env.update(extra_env or {})
     with tempfile.TemporaryDirectory(prefix="nflp-lambda-") as tmp:
