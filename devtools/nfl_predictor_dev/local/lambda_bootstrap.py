@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import resource
+import site
 import sys
 import time
 import traceback
@@ -52,6 +53,8 @@ def max_memory_mb():
 def main():
     job = json.loads(sys.stdin.read())
     sys.path[:0] = job["paths"]
+    for site_dir in job.get("site_dirs", []):  # --source only: the developer's environment
+        site.addsitedir(site_dir)
     init_started = time.monotonic()
     module_name, _, attr = os.environ["_HANDLER"].rpartition(".")  # env plumbing
     result: dict[str, Any] = {"init_error": None, "invocations": []}

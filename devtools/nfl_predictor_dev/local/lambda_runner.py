@@ -165,8 +165,12 @@ def artifact_paths(
 
 def source_paths(spec: FunctionSpec, repo: Path) -> tuple[Path, list[Path]]:
     """The in-tree code: the function's folder, shared/, and this environment's site-packages."""
-    site = [Path(sysconfig.get_paths()["purelib"]), Path(sysconfig.get_paths()["platlib"])]
-    return spec.code_dir, [repo / "shared", *dict.fromkeys(site)]
+    return spec.code_dir, [repo / "shared"]
+
+
+def environment_site_dirs() -> list[str]:
+    """This environment's site-packages, .pth files (editable installs) included: for --source only."""
+    return list(dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]))
 
 
 def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
@@ -196,6 +200,9 @@ def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
         "AWS_SECRET_ACCESS_KEY": "local-runner-placeholder",
         "AWS_SESSION_TOKEN": "local-runner-placeholder",
         "AWS_EC2_METADATA_DISABLED": "true",
+        # Not Lambda's: every AWS API call (CloudWatch, SNS, S3, Secrets Manager) goes to a closed
+        # loopback port and fails at once; nothing here may leave the machine.
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
     }
     if tracing:
         # Tracing: Active. The X-Ray daemon address is loopback here (nothing listens; UDP is fire and forget).
@@ -219,7 +226,8 @@ def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | 
     with tempfile.TemporaryDirectory(prefix="nflp-lambda-") as tmp:
         result_path = Path(tmp) / "result.json"
         paths = [task_root, *layer_paths, runtime_dir(Path(tmp))]
-        job = {"paths": [str(p) for p in paths], "events": events, "result_path": str(result_path),
+        job = {"paths": [str(p) for p in paths], "events": events,
+               "site_dirs": environment_site_dirs() if source else [], "result_path": str(result_path),
                "function_name": spec.function_name, "memory_mb": spec.memory_mb, "timeout_s": spec.timeout_s,
                "function_arn": f"arn:aws:lambda:{env['AWS_REGION']}:{PSEUDO_PARAMETERS['AWS::AccountId']}"
                                f":function:{spec.function_name}",
