@@ -98,7 +98,7 @@ def test_invoke_prints_only_the_response_on_stdout(
 ) -> None:
     event = tmp_path / "event.json"
     event.write_text('{"hello": "world"}')
-    assert main(["invoke", "Fn", "--event", str(event), "--template", str(synthetic)]) == 0
+    assert main(["invoke", "Fn", "--event", str(event), "--template", str(synthetic), "--source"]) == 0
     out, err = capsys.readouterr()
     response = json.loads(out)
     assert response == {"greeting": "hi", "env": "dev", "label": "us-east-1/small/${Literal}",
@@ -112,7 +112,7 @@ def test_predict_answers_health_from_the_generated_http_api_event(
     local_database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["invoke", "PredictFunction", "--event", str(REPO / "events" / "predict.json"),
-                 "--template", str(TEMPLATE)]) == 0  # fmt: skip
+                 "--template", str(TEMPLATE), "--source"]) == 0  # fmt: skip
     response = json.loads(capsys.readouterr().out)
     assert response["statusCode"] == 200
     body = json.loads(response["body"])
@@ -161,7 +161,7 @@ def test_index_maintenance_runs_from_its_scheduler_event(
     local_database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["invoke", "IndexMaintenanceFunction", "--event", str(REPO / "events" / "index_maintenance.json"),
-                 "--template", str(TEMPLATE)]) == 0  # fmt: skip
+                 "--template", str(TEMPLATE), "--source"]) == 0  # fmt: skip
     out, err = capsys.readouterr()
     summary = json.loads(out)
     assert summary["errors"] == [] and summary["checked"] > 0

@@ -52,6 +52,7 @@ class FunctionSpec:
     function_name: str = ""
     memory_mb: int = 128
     timeout_s: int = 3
+    tracing: bool = False  # Tracing: Active (X-Ray) in the template
 
 
 class Resolver:
@@ -144,9 +145,9 @@ def _text(value: Any) -> str:
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    from samcli.yamlhelper import yaml_parse  # handles !Ref, !Sub, !GetAtt... short forms
+    from nfl_predictor_dev.local.cfn_yaml import load_template_text  # PyYAML (local extra), not samcli
 
-    return dict(yaml_parse(path.read_text(encoding="utf-8")))
+    return load_template_text(path.read_text(encoding="utf-8"))
 
 
 def _variables(properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,6 +200,7 @@ def function_spec(
         function_name=function_name,
         memory_mb=int(resolver.value(props.get("MemorySize", 128))),
         timeout_s=int(resolver.value(props.get("Timeout", 3))),
+        tracing=props.get("Tracing") == "Active",
     )
 
 

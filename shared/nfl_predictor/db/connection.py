@@ -1,7 +1,10 @@
 """pg8000 connections: one reused connection per Lambda environment, a small pool for local serving.
 
-Both hand out ``pg8000.native.Connection`` objects with pgvector registered and statement/lock
-timeouts applied. A connection that failed at the socket level is discarded, never reused; one
+Both hand out ``pg8000.native.Connection`` objects (``TimedConnection``) with pgvector registered
+and statement/lock timeouts applied. The socket timeout follows the statement timeout in force on
+that connection: API reads keep a short one, and a job that raises ``statement_timeout`` (a
+migration, an index build) gets a socket timeout just past it, so its long statement is not cut
+while a hung server still fails it within the job's own budget. A connection that failed at the socket level is discarded, never reused; one
 idle for longer than ``idle_reconnect_s`` is checked with a ping before use (NAT and the proxy drop
 idle sockets silently while a Lambda environment is frozen).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +42,49 @@ def is_connection_error(exc: BaseException) -> bool:
     return False
 
 
+# The socket gives up this long after the statement timeout would have (the server's own error is
+# the better one; the margin covers the round trip and the cancel).
+SOCKET_MARGIN_S = 5.0
+# Statements that change the session's statement_timeout: SET [SESSION|LOCAL] / RESET / set_config().
+_TIMEOUT_CHANGE = re.compile(
+    r"^\s*(?:set|reset)\b[^;]*\bstatement_timeout\b|\bset_config\s*\(\s*'statement_timeout'", re.I
+)
+
+
+def socket_timeout_for(connect_timeout_s: float, statement_timeout_ms: int | None) -> float | None:
+    """The socket timeout for a statement timeout: just past it, never under the connect timeout.
+
+    ``None`` (no socket timeout) when there is no connect timeout, or when ``statement_timeout`` is
+    0 (unlimited, which only a job with its own deadline sets); an unknown statement timeout (None:
+    e.g. behind the proxy, whose InitQuery sets it) counts as 0 ms, i.e. the short default.
+    """
+    if not connect_timeout_s:
+        return None
+    if statement_timeout_ms == 0:
+        return None
+    return max(connect_timeout_s, (statement_timeout_ms or 0) / 1000 + SOCKET_MARGIN_S)
+
+
+class TimedConnection(Connection):
+    """A pg8000 connection whose socket timeout follows its session's ``statement_timeout``."""
+
+    connect_timeout_s: float = 0.0
+    statement_timeout_ms: int | None = None
+
+    def follow_statement_timeout(self, statement_timeout_ms: int | None) -> None:
+        self.statement_timeout_ms = statement_timeout_ms
+        if self._usock is not None:
+            self._usock.settimeout(socket_timeout_for(self.connect_timeout_s, statement_timeout_ms))
+
+    def run(self, sql: str, stream: Any = None, types: Any = None, **params: Any) -> Any:
+        rows = super().run(sql, stream=stream, types=types, **params)
+        if _TIMEOUT_CHANGE.search(sql):
+            # Ask the server rather than parse the SQL: units, SET LOCAL, RESET and set_config all count.
+            [[setting]] = super().run("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+            self.follow_statement_timeout(int(setting))
+        return rows
+
+
 def open_connection(
     target: PgTarget,
     *,
@@ -58,14 +105,15 @@ def open_connection(
         if lock_timeout_ms:
             options.append(f"-c lock_timeout={int(lock_timeout_ms)}")
     kwargs: dict[str, Any] = target.connect_kwargs()
-    conn = Connection(
+    conn = TimedConnection(
         timeout=connect_timeout_s or None,
         startup_params={"options": " ".join(options)} if options else None,
         **kwargs,
     )
-    if connect_timeout_s:
-        # The connect timeout must not become the query timeout; statement_timeout bounds queries.
-        conn._usock.settimeout(max(connect_timeout_s, (statement_timeout_ms or 0) / 1000 + 5))
+    # The connect timeout must not become the query timeout; statement_timeout bounds queries (and
+    # the socket follows it when a job changes it: TimedConnection.run).
+    conn.connect_timeout_s = connect_timeout_s
+    conn.follow_statement_timeout(statement_timeout_ms)
     register_vector_type(conn)
     return conn
 

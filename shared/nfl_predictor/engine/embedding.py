@@ -51,7 +51,7 @@ def embed_rows(x: np.ndarray, z: np.ndarray, extras: list[dict[str, float]]) -> 
             col = np.full(g, 1.0)
         out[:, j] = (col - centre) / scale
     # Clip outliers so one extreme feature cannot own the direction of the vector.
-    out = np.clip(out, -4.0, 4.0)
+    np.clip(out, -4.0, 4.0, out=out)
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     return out.astype(np.float32)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -84,6 +85,10 @@ class Responder:
             return True
 
 
+class ResponseUrlError(OSError):
+    """CloudFormation's ResponseURL could not be reached: nothing to do with the database."""
+
+
 def put_response(url: str, body: bytes, attempts: int = 4) -> None:
     """PUT to the pre-signed S3 URL; the signature covers an empty Content-Type."""
     for attempt in range(1, attempts + 1):
@@ -93,9 +98,13 @@ def put_response(url: str, body: bytes, attempts: int = 4) -> None:
             with urllib.request.urlopen(request, timeout=10) as response:
                 response.read()
             return
-        except OSError:
+        except OSError as exc:
             if attempt == attempts:
-                raise  # Lambda's async retry re-runs the (idempotent) handler and answers again
+                # Lambda's async retry re-runs the (idempotent) handler and answers again. The query
+                # string (the pre-signed credential) stays out of the message.
+                where = urllib.parse.urlsplit(url).netloc
+                raise ResponseUrlError(f"cannot reach the CloudFormation ResponseURL ({where}) "
+                                       f"after {attempts} attempts: {exc}") from exc  # fmt: skip
             time.sleep(0.5 * 2 ** (attempt - 1))
 
 
@@ -164,7 +173,7 @@ def handle(event: dict[str, Any], context: Context, make_db: Callable[[], Databa
 
 def failure_reason(exc: BaseException) -> str:
     """The one line an operator needs: the migration's error, or why the database was unreachable."""
-    if isinstance(exc, MigrationError | ConfigError):
+    if isinstance(exc, MigrationError | ConfigError | ResponseUrlError):
         return str(exc)
     if is_connection_error(exc):
         return f"cannot reach the database: {describe_pg_error(exc)}"
