@@ -27,7 +27,7 @@ from nfl_predictor.benchmarking.context import ApiBindings, BenchContext
 from nfl_predictor.benchmarking.live_stack import LiveStack
 from nfl_predictor.benchmarking.machine import machine_info
 from nfl_predictor.benchmarking.result import Measurement
-from nfl_predictor.benchmarking.suite import resolve_categories, run_categories, run_record
+from nfl_predictor.benchmarking.suite import NEEDS_STACK, resolve_categories, run_categories, run_record
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
@@ -113,21 +113,43 @@ def take_snapshot(runtime: Runtime) -> dict[str, Any] | None:
     return {"id": snapshot["id"], "alerts": snapshot["alerts"], "alerts_sent": len(snapshot["alerts_sent"])}
 
 
+NOTHING_TO_MEASURE = (
+    "nothing to measure: the database holds no games or no trained model (load data and train first)"
+)
+
+
+def unready_categories(categories: list[str], runtime: Runtime) -> dict[str, str]:
+    """The categories that need a loaded database, with why they cannot run, when it is not loaded."""
+    from nfl_predictor.db.queries import games as game_queries
+    from nfl_predictor.db.queries import model_params as params_queries
+
+    needing = [c for c in categories if c in NEEDS_STACK]
+    if not needing or (game_queries.any_games(runtime.db) and params_queries.active_version(runtime.db)):
+        return {}
+    return dict.fromkeys(needing, NOTHING_TO_MEASURE)
+
+
 def measure(
-    options: BenchmarkOptions, api: ApiBindings
-) -> tuple[list[str], list[Measurement], dict[str, Any]]:
-    """The chosen in-process categories against the live stack: (categories, measurements, run record)."""
-    categories = resolve_categories(options.categories, in_lambda=True)
+    categories: list[str], options: BenchmarkOptions, api: ApiBindings
+) -> tuple[list[Measurement], dict[str, Any]]:
+    """The chosen in-process categories against the live stack: (measurements, run record)."""
     with LiveStack(api.runtime) as stack:
         ctx = BenchContext(scale=options.scale, stack=stack, api=api, in_lambda=True)
         measurements = run_categories(ctx, categories)
         record = run_record(ctx, categories, measurements, machine=machine_info(api.runtime.settings))
-    return categories, measurements, record
+    return measurements, record
 
 
 def run_benchmark(options: BenchmarkOptions, api: ApiBindings, outlets: Outlets) -> dict[str, Any]:
-    """Measure, store, compare, publish, alert, snapshot; the run's summary."""
-    categories, measurements, record = measure(options, api)
+    """Measure, store, compare, publish, alert, snapshot; the run's summary. Categories that need a
+    loaded database are skipped (and said so) on an empty one; with nothing left, nothing is stored."""
+    categories = resolve_categories(options.categories, in_lambda=True)
+    skipped = unready_categories(categories, api.runtime)
+    categories = [c for c in categories if c not in skipped]
+    if not categories:
+        return {"status": "nothing to measure", "skipped": skipped, "categories": [], "measurements": [],
+                "regressions": 0, "alerted": False, "metrics_published": 0}  # fmt: skip
+    measurements, record = measure(categories, options, api)
     baseline = outlets.store.load_baseline()
     comparisons: list[Comparison] = []
     if baseline is None or options.update_baseline:
@@ -139,7 +161,9 @@ def run_benchmark(options: BenchmarkOptions, api: ApiBindings, outlets: Outlets)
     published = 0 if outlets.metrics is None else publish_metrics(outlets.metrics, measurements, comparisons)
     worse = regressions(comparisons)
     return {
+        "status": "measured",
         "categories": categories,
+        "skipped": skipped,
         "scale": options.scale,
         "baseline": baseline_location,
         "run": run_location,

@@ -239,8 +239,8 @@ def expert_views(
     totals[:, -1] = totals[:, :-1].mean(axis=1)
     probs[:, -1] = probs[:, :-1].mean(axis=1)
     sds[-1], tsds[-1] = sds[:-1].mean(), tsds[:-1].mean()
-    totals = np.maximum(totals, 10.0)
-    probs = np.clip(probs, 0.01, 0.99)
+    np.maximum(totals, 10.0, out=totals)
+    np.clip(probs, 0.01, 0.99, out=probs)
     notes = _notes(sig, margins, totals, an_n, games) if with_notes else []
     return ExpertViews(margins, totals, probs, sds, tsds, notes)
 
