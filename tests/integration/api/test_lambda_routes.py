@@ -49,7 +49,8 @@ def test_game_predictions_both_event_shapes(api_stack: ApiStack, make: EventFact
     assert all(e["reasoning"] for e in payload["experts"]) and "embedding" not in payload
     assert int(header(response, "x-prediction-count") or 0) == payload["prediction_count"]
     assert header(response, "x-cache") == "miss"
-    assert header(response, "etag") and "max-age=300" in (header(response, "cache-control") or "")
+    # private: a response that needs a key must not be answered by a shared cache to someone else
+    assert header(response, "etag") and header(response, "cache-control") == "private, max-age=300"
     assert "app;dur=" in (header(response, "server-timing") or "")
 
 
