@@ -103,9 +103,29 @@ class SearchResults(BaseModel):
     results: list[dict[str, Any]]
 
 
+class LeaderboardExpert(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    season: int
+    expert: str
+    n: int = Field(description="graded predictions")
+    accuracy: float | None = Field(description="share of won picks among those won or lost")
+    units: float = Field(description="units won at the market price")
+    bets: int = Field(description="predictions that were wagers (had a market price)")
+    brier: float | None = Field(description="Brier score of the win probability (lower is better)")
+    mae: float | None = Field(description="mean absolute error of the numeric categories (lower is better)")
+    categories: list[dict[str, Any]]
+
+
 class Leaderboard(BaseModel):
     season: int | None
-    experts: list[dict[str, Any]]
+    category: str | None
+    sort: str
+    order: str
+    total: int = Field(description="experts matching, over every page")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page; null on the last one")
+    experts: list[LeaderboardExpert]
 
 
 class Health(BaseModel):

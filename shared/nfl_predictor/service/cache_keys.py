@@ -58,5 +58,6 @@ def search(text: str, source: str, k: int, threshold: float) -> CacheKey:
     return CacheKey(SEARCH_NS, {"q": text.lower(), "source": source, "k": k, "threshold": threshold})
 
 
-def leaderboard(season: int | None) -> CacheKey:
-    return CacheKey(LEADERBOARD_NS, {"season": season})
+def leaderboard(season: int | None, query: dict[str, Any] | None = None) -> CacheKey:
+    """``query``: ``LeaderboardQuery.key_params()`` (sort, order, category, page)."""
+    return CacheKey(LEADERBOARD_NS, {"season": season, **(query or {})})

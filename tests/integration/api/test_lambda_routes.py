@@ -164,6 +164,11 @@ def test_schedule_similar_search_leaderboard_performance_health(api_stack: ApiSt
 
     board = call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard", {"season": season}, key)
     assert board["statusCode"] == 200 and "experts" in body_of(board)
+    page = body_of(call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard",
+                        {"season": season, "category": "spread_pick", "sort": "units", "limit": 5}, key))  # fmt: skip
+    assert page["category"] == "spread_pick" and page["sort"] == "units" and len(page["experts"]) <= 5
+    bad = call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard", {"category": "nope"}, key)
+    assert bad["statusCode"] == 422 and body_of(bad)["error"]["field"] == "category"
 
     perf = body_of(call(api_stack, http_api_event, "GET", "/v1/performance", headers=key))
     assert {
