@@ -19,6 +19,7 @@ from nfl_predictor.benchmarking.compare import (
     DEFAULT_ALPHA,
     DEFAULT_TOLERANCE,
     compare_runs,
+    drifts,
     improvements,
     regressions,
 )
@@ -101,9 +102,11 @@ def validate(args: argparse.Namespace) -> int:
           f"Mann-Whitney U alpha {args.alpha:g}):")  # fmt: skip
     for c in comparisons:
         print("  " + c.line())
-    worse, better = regressions(comparisons), improvements(comparisons)
-    print(f"{len(worse)} regression(s), {len(better)} improvement(s), "
-          f"{len(comparisons) - len(worse) - len(better)} other")  # fmt: skip
+    worse, better, machine = regressions(comparisons), improvements(comparisons), drifts(comparisons)
+    print(f"{len(worse)} regression(s), {len(better)} improvement(s), {len(machine)} machine drift(s), "
+          f"{len(comparisons) - len(worse) - len(better) - len(machine)} other")  # fmt: skip
+    if machine and not worse:
+        print("machine drift: the same-run references moved as much as the project; the code did not regress")
     return 1 if worse else 0
 
 
