@@ -203,7 +203,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     report_cmd.add_argument(
         "--run", action="store_true", help="measure now instead of using the latest saved run"
     )
-    report_cmd.add_argument("--output-dir", type=Path, default=Path("bench-results"))
+    report_cmd.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("bench-results"),
+        help="where report.txt, report.json and report.html go",
+    )
     report_cmd.add_argument("--history", type=int, default=30, help="saved runs to plot (default 30)")
     report_cmd.add_argument("--memory-mb", type=int,
                             help="Lambda memory (default: AWS_LAMBDA_FUNCTION_MEMORY_SIZE, else PredictFunction's "
@@ -227,6 +232,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help=f"length of each step (default {defaults.step_seconds:g})")  # fmt: skip
     load.add_argument("--weeks", type=int, default=defaults.weeks,
                       help=f"upcoming weeks whose games the users ask for (default {defaults.weeks})")  # fmt: skip
-    load.add_argument("--p99-target-ms", type=float, default=defaults.p99_target_ms)
-    load.add_argument("--output-dir", type=Path, default=Path("loadtest-results"))
+    load.add_argument(
+        "--p99-target-ms",
+        type=float,
+        default=defaults.p99_target_ms,
+        help="a step passes while its p99 stays under this",
+    )
+    load.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("loadtest-results"),
+        help="where the step results and the report go",
+    )
     load.set_defaults(handler=loadtest)

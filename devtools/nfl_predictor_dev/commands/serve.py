@@ -48,8 +48,8 @@ def serve(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("serve", help="run the API locally (migrates, seeds the demo league when empty)")
-    cmd.add_argument("--host", default="127.0.0.1")
-    cmd.add_argument("--port", type=int, default=8000)
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    cmd.add_argument("--port", type=int, default=8000, help="port to listen on")
     cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     cmd.add_argument(
         "--no-seed", action="store_true", help="do not load the demo league into an empty database"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from nfl_predictor.cli.errors import CliError
@@ -65,15 +66,24 @@ def ingest(args: argparse.Namespace) -> int:
 def openapi(args: argparse.Namespace) -> int:
     from nfl_predictor.api.app import OPENAPI_PATH, openapi_document
 
+    document = openapi_document()
+    if str(args.output) == "-":
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+        return 0
     target = args.output or OPENAPI_PATH
-    target.write_bytes(openapi_document())
+    target.write_bytes(document)
     _say(f"wrote {target}")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     doc = sub.add_parser("openapi", help="write the API's OpenAPI document (default: the committed copy)")
-    doc.add_argument("--output", type=Path)
+    doc.add_argument(
+        "--output",
+        type=Path,
+        help="where to write it; - for stdout (default: the committed shared/nfl_predictor/api/openapi.json)",
+    )
     doc.set_defaults(handler=openapi)
 
     migrate_cmd = sub.add_parser("migrate", help="apply pending database migrations")
@@ -83,20 +93,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     migrate_cmd.set_defaults(handler=migrate)
 
     demo = sub.add_parser("demo-data", help="load the deterministic demo league (idempotent)")
-    demo.add_argument("--seed", type=int, default=2025)
-    demo.add_argument("--seasons", type=int, nargs="+", default=[2024, 2025])
+    demo.add_argument(
+        "--seed", type=int, default=2025, help="random seed: the same seed gives the same league"
+    )
+    demo.add_argument("--seasons", type=int, nargs="+", default=[2024, 2025], help="seasons to generate")
     demo.add_argument("--played-weeks", type=int, default=12, help="weeks of the last season already played")
     demo.set_defaults(handler=demo_data)
 
     api_key = sub.add_parser("api-key", help="manage API keys")
     key_actions = api_key.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = key_actions.add_parser("create", help="create a user, subscription and key; prints the key once")
-    create.add_argument("--name", required=True)
-    create.add_argument("--tier", required=True, choices=["free", "pro", "enterprise"])
+    create.add_argument("--name", required=True, help="who the key is for (a user is created)")
+    create.add_argument(
+        "--tier", required=True, choices=["free", "pro", "enterprise"], help="rate-limit tier (RATE_LIMITS)"
+    )
     create.add_argument(
         "--admin", action="store_true", help="grant the admin scope (cache invalidation, warming)"
     )
-    create.add_argument("--email")
+    create.add_argument("--email", help="the user's e-mail address (optional)")
     create.set_defaults(handler=create_api_key)
 
     ingest_cmd = sub.add_parser("ingest", help="load nflverse CSV files (paths or URLs)")
@@ -104,5 +118,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     for kind, help_text in (("games", "games.csv / schedules format"), ("player-stats", "weekly player stats"),
                             ("team-stats", "weekly team stats")):  # fmt: skip
         one = kinds.add_parser(kind, help=help_text)
-        one.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+        one.add_argument(
+            "sources",
+            nargs="+",
+            metavar="PATH_OR_URL",
+            help="CSV files or http(s) URLs; a file with any bad line commits nothing",
+        )
         one.set_defaults(handler=ingest)

@@ -1,0 +1,64 @@
+"""The CLI's surface: every option of every (sub)command has help text (argparse then shows its
+default), ``--version``, ``python -m nfl_predictor``, and --data-dir after the subcommand too."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from nfl_predictor import __version__
+from nfl_predictor.cli.main import build_parser
+
+
+def walk(parser: argparse.ArgumentParser, path: str = "nfl-predictor") -> list[tuple[str, argparse.Action]]:
+    out = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                out.extend(walk(child, f"{path} {name}"))
+        elif not isinstance(action, argparse._HelpAction):
+            out.append((path, action))
+    return out
+
+
+def test_every_option_has_help() -> None:
+    missing = [f"{path} {'/'.join(a.option_strings) or a.dest}" for path, a in walk(build_parser())
+               if not a.help or (a.help == argparse.SUPPRESS and a.dest != "data_dir")]  # fmt: skip
+    assert not missing, "options without help: " + ", ".join(missing)
+
+
+def test_defaults_are_shown() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert "(default: 2015)" in sub.choices["backtest"].format_help()
+
+
+def test_version_and_module_entry() -> None:
+    result = subprocess.run([sys.executable, "-m", "nfl_predictor", "--version"], capture_output=True, text=True,
+                            timeout=60, check=True)  # fmt: skip
+    assert result.stdout.strip() == f"nfl-predictor {__version__}"
+
+
+def test_data_dir_after_the_subcommand() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["migrate", "--data-dir", "/x"]).data_dir == "/x"
+    assert parser.parse_args(["--data-dir", "/y", "migrate"]).data_dir == "/y"
+    assert parser.parse_args(["migrate"]).data_dir is None
+
+
+def test_openapi_to_stdout(tmp_path: object, capsysbinary: object) -> None:
+    import json
+    import os
+
+    from nfl_predictor.cli.main import main
+
+    cwd = os.getcwd()
+    os.chdir(str(tmp_path))
+    try:
+        assert main(["openapi", "--output", "-"]) == 0
+        assert not os.path.exists("-")
+    finally:
+        os.chdir(cwd)
+    out = capsysbinary.readouterr().out  # type: ignore[attr-defined]
+    assert json.loads(out)["paths"]["/v1/predictions"]["get"]["operationId"] == "getWeekPredictions"
