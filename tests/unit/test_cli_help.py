@@ -62,3 +62,21 @@ def test_openapi_to_stdout(tmp_path: object, capsysbinary: object) -> None:
         os.chdir(cwd)
     out = capsysbinary.readouterr().out  # type: ignore[attr-defined]
     assert json.loads(out)["paths"]["/v1/predictions"]["get"]["operationId"] == "getWeekPredictions"
+
+
+def test_database_permission_error_is_one_line_naming_the_variable() -> None:
+    from nfl_predictor.cli.errors import describe
+    from pg8000.exceptions import DatabaseError, InterfaceError
+
+    denied = DatabaseError({"C": "42501", "M": "permission denied for table games"})
+    assert describe(denied) == ("database: permission denied for table games -- permission denied: the role in "
+                                "DATABASE_URL (or DB_SECRET_ARN / DB_HOST) lacks a privilege this command needs "
+                                "(grant it or use the owner role)")  # fmt: skip
+    try:
+        try:
+            raise DatabaseError({"C": "28P01", "M": 'password authentication failed for user "x"'})
+        except DatabaseError:
+            raise InterfaceError("network error") from None
+    except InterfaceError as hidden:
+        hidden.__context__ = DatabaseError({"C": "28P01", "M": 'password authentication failed for user "x"'})
+        assert "wrong password" in (describe(hidden) or "")
