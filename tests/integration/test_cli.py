@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -109,3 +110,21 @@ def test_an_unreachable_download_is_not_called_a_database_problem(data_dir: Path
     last = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 1 and "database" not in last
     assert last.startswith(f"nfl-predictor: cannot download: {url}:"), result.stderr
+
+
+def test_api_key_create_list_revoke(data_dir: Path) -> None:
+    created = run_cli("--data-dir", str(data_dir), "api-key", "create", "--name", "ops-test", "--tier", "pro")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    listed = run_cli("--data-dir", str(data_dir), "api-key", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    mine = [k for k in json.loads(listed.stdout) if k["name"] == "ops-test"]
+    assert len(mine) == 1 and mine[0]["tier"] == "pro" and key not in listed.stdout  # never the secret
+    table = run_cli("--data-dir", str(data_dir), "api-key", "list").stdout
+    assert key[:12] + "..." in table and "ops-test" in table
+    revoked = run_cli("--data-dir", str(data_dir), "api-key", "revoke", key[:14])
+    assert revoked.returncode == 0 and f"revoked key {mine[0]['id']}" in revoked.stderr
+    assert "ops-test" not in run_cli("--data-dir", str(data_dir), "api-key", "list").stdout
+    assert "(revoked)" in run_cli("--data-dir", str(data_dir), "api-key", "list", "--all").stdout
+    again = run_cli("--data-dir", str(data_dir), "api-key", "revoke", str(mine[0]["id"]))
+    assert again.returncode == 1 and "revoked already" in again.stderr

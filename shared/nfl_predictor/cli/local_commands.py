@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from nfl_predictor.cli.errors import CliError
 from nfl_predictor.cli.support import local_stack as _stack
@@ -63,6 +65,41 @@ def ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def list_api_keys(args: argparse.Namespace) -> int:
+    from nfl_predictor.service.accounts import list_keys
+
+    with _stack(args) as stack:
+        keys = list_keys(stack.database, include_revoked=args.all)
+    if args.json:
+        print(json.dumps(keys, default=str))
+        return 0
+    print(f"{'id':>5}  {'key':<15} {'tier':<10} {'scopes':<11} {'created':<16} {'last used':<16} name / user")
+    for k in keys:
+        state = " (revoked)" if k["revoked_at"] else ""
+        print(f"{k['id']:>5}  {k['key_prefix'] + '...':<15} {k['tier'] or '-':<10} {','.join(k['scopes'] or []):<11} "
+              f"{_when(k['created_at']):<16} {_when(k['last_used_at']):<16} {k['name']} / {k['user_name']}{state}")  # fmt: skip
+    _say(f"{len(keys)} key(s)" + ("" if args.all else "; --all lists revoked keys too"))
+    return 0
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def revoke_api_key(args: argparse.Namespace) -> int:
+    from nfl_predictor.service.accounts import resolve_key_id, revoke_key
+
+    with _stack(args) as stack:
+        key_id = resolve_key_id(stack.database, args.key)
+        if key_id is None:
+            raise CliError(f"no single active key matches {args.key!r}; give the id or more of the key "
+                           "(nfl-predictor api-key list)")  # fmt: skip
+        if not revoke_key(stack.database, key_id):
+            raise CliError(f"key {key_id} does not exist or is revoked already")
+    _say(f"revoked key {key_id}; processes that checked it recently may accept it for up to a minute")
+    return 0
+
+
 def openapi(args: argparse.Namespace) -> int:
     from nfl_predictor.api.app import OPENAPI_PATH, openapi_document
 
@@ -112,6 +149,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     create.add_argument("--email", help="the user's e-mail address (optional)")
     create.set_defaults(handler=create_api_key)
+    listing = key_actions.add_parser("list", help="list keys (their first characters, never the secret)")
+    listing.add_argument("--all", action="store_true", help="include revoked keys")
+    listing.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    listing.set_defaults(handler=list_api_keys)
+    revoke = key_actions.add_parser("revoke", help="revoke a key: it stops working at once for new checks")
+    revoke.add_argument("key", metavar="ID_OR_KEY", help="the key's id, the key, or its first characters as "
+                        "listed")  # fmt: skip
+    revoke.set_defaults(handler=revoke_api_key)
 
     ingest_cmd = sub.add_parser("ingest", help="load nflverse CSV files (paths or URLs)")
     kinds = ingest_cmd.add_subparsers(dest="kind", required=True, metavar="KIND")
