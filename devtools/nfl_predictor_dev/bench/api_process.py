@@ -75,7 +75,7 @@ def cold_start(ctx: BenchContext, tracing: bool) -> Measurement | None:
     ctx.progress.begin(name)
     env = {
         k: v
-        for k, v in os.environ.items()
+        for k, v in os.environ.items()  # env plumbing: the child process inherits the environment
         if k not in ("AWS_LAMBDA_FUNCTION_NAME", "POWERTOOLS_TRACE_DISABLED")
     }
     if tracing:

@@ -55,7 +55,7 @@ class BenchStack(Stack):
         return self
 
     def _set(self, name: str, value: str | None) -> None:
-        self._saved.setdefault(name, os.environ.get(name))
+        self._saved.setdefault(name, os.environ.get(name))  # env plumbing: restored on exit
         if value is None:
             os.environ.pop(name, None)
         else:
