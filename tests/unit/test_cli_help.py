@@ -80,3 +80,26 @@ def test_database_permission_error_is_one_line_naming_the_variable() -> None:
     except InterfaceError as hidden:
         hidden.__context__ = DatabaseError({"C": "28P01", "M": 'password authentication failed for user "x"'})
         assert "wrong password" in (describe(hidden) or "")
+
+
+class _Tty(__import__("io").StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch: object) -> None:
+    import sys
+
+    from nfl_predictor.cli.support import TerminalProgress
+
+    tty = _Tty()
+    monkeypatch.setattr(sys, "stderr", tty)  # type: ignore[attr-defined]
+    with TerminalProgress("train", "step") as progress:
+        for done in range(5):
+            progress(done, 4, f"step {done}")
+    assert "train:" in tty.getvalue() and "/4 [" in tty.getvalue()  # drawn (redraws are rate-limited)
+    piped = __import__("io").StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)  # type: ignore[attr-defined]
+    with TerminalProgress("train", "step") as progress:
+        progress(1, 4, "x")
+    assert piped.getvalue() == ""

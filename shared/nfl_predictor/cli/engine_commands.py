@@ -7,15 +7,15 @@ import json
 from pathlib import Path
 
 from nfl_predictor.cli.errors import CliError
-from nfl_predictor.cli.support import local_stack
+from nfl_predictor.cli.support import TerminalProgress, local_stack
 
 
 def train(args: argparse.Namespace) -> int:
     from nfl_predictor.service.training import train_and_store
 
     through = (args.through_season, args.through_week) if args.through_season else None
-    with local_stack(args) as stack:
-        report = train_and_store(stack.database, through=through)
+    with local_stack(args) as stack, TerminalProgress("train", "step") as progress:
+        report = train_and_store(stack.database, through=through, on_progress=progress)
     print(f"model {report.model_version}: {report.games_trained} games, {report.embeddings} embeddings, "
           f"{report.seconds:.1f}s")  # fmt: skip
     return 0
@@ -64,8 +64,9 @@ def warm(args: argparse.Namespace) -> int:
 def backfill(args: argparse.Namespace) -> int:
     from nfl_predictor.service.backfill import backfill_season
 
-    with local_stack(args) as stack:
-        report = backfill_season(stack.database, stack.runtime.embedder, args.season, weeks=args.weeks)
+    with local_stack(args) as stack, TerminalProgress(f"backfill {args.season}", "week") as progress:
+        report = backfill_season(stack.database, stack.runtime.embedder, args.season, weeks=args.weeks,
+                                 on_progress=progress)  # fmt: skip
     print(json.dumps(report))
     return 0
 

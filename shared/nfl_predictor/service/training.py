@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,13 +38,20 @@ class TrainingReport:
 
 
 def train_and_store(
-    db: Database, *, through: tuple[int, int] | None = None, activate: bool = True
-) -> TrainingReport:
+    db: Database, *, through: tuple[int, int] | None = None, activate: bool = True,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> TrainingReport:  # fmt: skip
+    """``on_progress(done, total, label)`` between the steps (read, fit, embed, store)."""
+    report = on_progress or (lambda _done, _total, _label: None)
     started = time.perf_counter()
+    report(0, 4, "reading games")
     games = league.all_games(db)
     stats = league.team_stats(db)
+    report(1, 4, f"fitting on {len(games)} games")
     params = fit(untyped(games), untyped(stats), through=through)
+    report(2, 4, "matchup embeddings")
     rows, matrix = historical_embeddings(untyped(games), untyped(stats))
+    report(3, 4, "storing")
     with db.transaction() as tx:
         params_queries.store_params(
             tx, model_version=params.model_version, trained_through=params.trained_through,
@@ -51,6 +59,7 @@ def train_and_store(
         )  # fmt: skip
         store_game_embeddings(tx, [(r["game_id"], r["season"], matrix[i]) for i, r in enumerate(rows)],
                               params.model_version)  # fmt: skip
+    report(4, 4, "done")
     return TrainingReport(
         params.model_version, params.games_trained, len(rows), time.perf_counter() - started
     )
