@@ -52,3 +52,19 @@ def test_configure_is_idempotent() -> None:
     configure_logging(Settings.from_env({"LOG_LEVEL": "INFO"}))
     configure_logging(Settings.from_env({"LOG_LEVEL": "INFO"}))
     assert len(logging.getLogger().handlers) <= before + 1
+
+
+def test_a_local_setup_after_a_lambda_one_reaches_the_root_again(caplog: object) -> None:
+    """Tests build Lambda and local Runtimes in one process: the local setup must undo the Lambda one."""
+    from nfl_predictor.config import Settings
+    from nfl_predictor.telemetry.powertools import configure_logging
+
+    configure_logging(
+        Settings.from_env({"AWS_LAMBDA_FUNCTION_NAME": "predict", "POWERTOOLS_TRACE_DISABLED": "true"})
+    )
+    assert logging.getLogger("nfl_predictor").propagate is False
+    configure_logging(Settings.from_env({}))
+    package = logging.getLogger("nfl_predictor")
+    assert package.propagate is True and not package.handlers
+    logging.getLogger("nfl_predictor.telemetry.monitoring").warning("performance alert [critical] x")
+    assert "performance alert [critical] x" in caplog.text  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ SERVICE = "nfl-predictor"
 # nfl_predictor.*) and the clients it drives. Named up front so they exist when the setup copies to them.
 LIBRARY_LOGGERS = ("nfl_predictor", "nfl_predictor_dev", "redis", "pg8000", "botocore", "mangum", "uvicorn")
 LOCAL_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-_configured: dict[str, str] = {}
+_configured: list[tuple[str, str]] = []  # the (mode, level) last applied
 
 
 def configure_logging(settings: Settings) -> None:
@@ -34,7 +34,7 @@ def configure_logging(settings: Settings) -> None:
     """
     level = settings.log_level
     mode = "lambda" if settings.in_lambda else "local"
-    if _configured.get(mode) == level:
+    if _configured and _configured[-1] == (mode, level):
         return
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name)  # registered, so the copy below reaches it (children propagate to it)
@@ -51,9 +51,14 @@ def configure_logging(settings: Settings) -> None:
             handler._nflp = True  # type: ignore[attr-defined]
             root.addHandler(handler)
         for name in LIBRARY_LOGGERS:
-            logging.getLogger(name).setLevel(level)
+            logger = logging.getLogger(name)
+            logger.setLevel(level)
+            # Undo a Lambda-mode setup earlier in this process (tests build both kinds of Runtime):
+            # records go up to the root handler again.
+            logger.handlers = [h for h in logger.handlers if "powertools" not in type(h.formatter).__module__]
+            logger.propagate = True
         root.setLevel(logging.WARNING)  # other libraries stay quiet unless something is wrong
-    _configured[mode] = level
+    _configured[:] = [(mode, level)]
 
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
