@@ -114,3 +114,53 @@ def test_database_category_on_the_database_url_with_recall_and_query_counts(
         assert db.scalar("SELECT count(*) FROM games") > 0
     finally:
         db.close()
+
+
+def test_validate_is_clean_beside_a_cpu_burner_and_flags_a_2x_slower_code_path(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real suite (cache category, smoke scale): a baseline on the machine as it is, then validate
+    with two processes burning CPU beside it (the machine slows; the code does not) -> exit 0; then
+    with CacheManager.get doing its work twice (a 2x slower code path) -> cache.l1_hit flagged."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    baseline = tmp_path / "baseline.json"
+    assert main(bench("create", baseline)) == 0
+    capsys.readouterr()
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        code = main(bench("validate", baseline))
+        out = capsys.readouterr().out
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    assert code == 0 and "0 regression(s)" in out, out
+
+    from nfl_predictor.cache import CacheManager
+
+    original = CacheManager.get
+
+    def twice(self: CacheManager, *args: Any, **kwargs: Any) -> Any:
+        original(self, *args, **kwargs)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CacheManager, "get", twice)
+    assert main(bench("validate", baseline)) == 1
+    out = capsys.readouterr().out
+    assert "REGRESSION  cache.l1_hit" in out, out
+
+
+def test_five_create_validate_pairs_on_an_unchanged_tree_are_clean(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    for pair in range(5):
+        baseline = tmp_path / f"pair{pair}" / "baseline.json"
+        assert main(bench("create", baseline)) == 0
+        capsys.readouterr()
+        code = main(bench("validate", baseline))
+        out = capsys.readouterr().out
+        assert code == 0 and "0 regression(s)" in out, (pair, out)
