@@ -32,6 +32,9 @@ class Runtime:
 
     def __init__(self, settings: Settings | None = None, *, db: Database | None = None) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
+        from nfl_predictor.telemetry.powertools import configure_logging
+
+        configure_logging(self.settings)  # LOG_LEVEL, JSON in Lambda / readable lines locally
         if db is not None:
             self.__dict__["db"] = db
             self._owns_db = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -84,3 +85,46 @@ def test_serve_answers_health_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
     assert "demo league seed=2025: 544 rows" in output
     # The embedded server it started is gone: no postmaster.pid left in its data directory.
     assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
+
+
+def test_database_errors_are_one_line_naming_the_variable(pg_server: object) -> None:
+    """A wrong role, a missing database and an unreachable host: one line each, saying what to fix."""
+    url = str(pg_server.url)  # type: ignore[attr-defined]
+    cases = {
+        "login refused": url.replace("//postgres", "//nosuchrole", 1),
+        "no such database": str(pg_server.url_for("no_such_db")),  # type: ignore[attr-defined]
+        "cannot reach the database": f"postgresql://postgres@127.0.0.1:{free_port()}/postgres",
+    }
+    for expected, database_url in cases.items():
+        result = run_cli(
+            "migrate", "--status", env={"DATABASE_URL": database_url, "DB_CONNECT_TIMEOUT_SECONDS": "2"}
+        )
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1, (expected, database_url, result.stderr)
+        assert expected in lines[0] and "DATABASE_URL" in lines[0], (database_url, lines[0])
+
+
+def test_an_unreachable_download_is_not_called_a_database_problem(data_dir: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/games.csv"
+    result = run_cli("--data-dir", str(data_dir), "ingest", "games", url)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 1 and "database" not in last
+    assert last.startswith(f"nfl-predictor: cannot download: {url}:"), result.stderr
+
+
+def test_api_key_create_list_revoke(data_dir: Path) -> None:
+    created = run_cli("--data-dir", str(data_dir), "api-key", "create", "--name", "ops-test", "--tier", "pro")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    listed = run_cli("--data-dir", str(data_dir), "api-key", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    mine = [k for k in json.loads(listed.stdout) if k["name"] == "ops-test"]
+    assert len(mine) == 1 and mine[0]["tier"] == "pro" and key not in listed.stdout  # never the secret
+    table = run_cli("--data-dir", str(data_dir), "api-key", "list").stdout
+    assert key[:12] + "..." in table and "ops-test" in table
+    revoked = run_cli("--data-dir", str(data_dir), "api-key", "revoke", key[:14])
+    assert revoked.returncode == 0 and f"revoked key {mine[0]['id']}" in revoked.stderr
+    assert "ops-test" not in run_cli("--data-dir", str(data_dir), "api-key", "list").stdout
+    assert "(revoked)" in run_cli("--data-dir", str(data_dir), "api-key", "list", "--all").stdout
+    again = run_cli("--data-dir", str(data_dir), "api-key", "revoke", str(mine[0]["id"]))
+    assert again.returncode == 1 and "revoked already" in again.stderr

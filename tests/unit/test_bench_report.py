@@ -37,7 +37,7 @@ def made_up_run(scale: float = 1.0) -> dict[str, object]:
 
 def test_a_run_records_machine_and_software() -> None:
     info = machine_info()
-    assert info["cpu_count"] and info["cpu_model"] and info["python"].startswith("3.11")
+    assert info["cpu_count"] and info["cpu_model"] and info["python"].startswith("3.1")
     assert info["numpy"] and "numpy" in info["packages"] and "platform" in info
     assert "git_commit" in info  # None outside a checkout
 
@@ -123,3 +123,23 @@ def test_categories_resolve_in_suite_order_and_lambda_excludes_load() -> None:
         resolve_categories(["load"], in_lambda=True)
     with pytest.raises(ValueError, match="unknown category"):
         resolve_categories(["nope"])
+
+
+def test_charts_colour_by_verdict_mark_median_and_p99_and_carry_values() -> None:
+    from nfl_predictor_dev.bench import svg
+
+    bars = svg.ratio_bars(
+        [("api.cached_game", 1.6, "PASS"), ("api.cold_start", 2.2, "FAIL"), ("x.info", 0.8, "INFO")]
+    )
+    # A ratio above 1x that passes its target is green, not red.
+    assert re.search(
+        r'fill="#1a7f37" data-verdict="PASS"><title>api.cached_game: 1.6x the reference, PASS', bars
+    )
+    assert 'fill="#cf222e" data-verdict="FAIL"' in bars and 'fill="#8c959f" data-verdict="INFO"' in bars
+    chart = svg.histogram([float(v) for v in range(1, 101)], [float(v) for v in range(1, 51)], "ms", "x")
+    for marker in ("project-p50", "project-p99", "reference-p50", "reference-p99"):
+        assert f'data-marker="{marker}"' in chart
+    assert "<title>project median 50.5 ms</title>" in chart and "p99" in chart
+    assert chart.count('stroke="#57606a"') == 5  # axis ticks
+    line = svg.history_line([("2026-01-01", 1.0), ("2026-01-02", 1.2)], 1.1, "ms", "h")
+    assert "<title>2026-01-02: 1.2 ms</title>" in line and "<title>baseline median 1.1 ms</title>" in line

@@ -114,12 +114,14 @@ def test_throughput_regresses_when_it_drops() -> None:
     assert compare_measurement(lower, base).status == "improvement"
 
 
-def test_the_reference_slowdown_is_shown_beside_a_regression() -> None:
+def test_a_slowdown_the_reference_shares_is_machine_drift() -> None:
     base = measurement("x.y", SAMPLES, reference=SAMPLES)
     current = measurement("x.y", [v * 2 for v in SAMPLES], reference=[v * 1.9 for v in SAMPLES])
     c = compare_measurement(base, current)
-    assert c.status == "regression" and c.reference_slowdown == pytest.approx(1.9, rel=0.01)
-    assert "reference x1.9" in c.line()
+    assert c.status == "drift" and c.reference_slowdown == pytest.approx(1.9, rel=0.01)
+    assert "reference x1.9" in c.line() and c.line().startswith("MACHINE DRIFT")
+    alone = compare_measurement(base, measurement("x.y", [v * 2 for v in SAMPLES], reference=SAMPLES))
+    assert alone.status == "regression" and alone.relative_slowdown == pytest.approx(2.0, rel=0.01)
 
 
 def test_new_and_missing_measurements_are_listed() -> None:

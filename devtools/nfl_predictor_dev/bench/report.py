@@ -87,13 +87,17 @@ def _history_points(history: list[dict[str, Any]], name: str) -> list[tuple[str,
 
 STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328;max-width:1100px}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #d0d7de;text-align:left}
-.PASS{color:#1a7f37}.FAIL{color:#cf222e}.regression{color:#cf222e;font-weight:600}.improvement{color:#1a7f37}
+.PASS{color:#1a7f37}.FAIL{color:#cf222e}.regression{color:#cf222e;font-weight:600}.improvement{color:#1a7f37}.drift{color:#9a6700}
 .card{display:inline-block;vertical-align:top;margin:0 16px 16px 0}.legend span{margin-right:12px}"""
+
+
+def _verdict(m: dict[str, Any]) -> str:
+    return "INFO" if m["ok"] is None else ("PASS" if m["ok"] else "FAIL")
 
 
 def _table_row(m: dict[str, Any], state: str) -> str:
     """One measurement's row: figure, reference, ratio, target, verdict, status against the baseline."""
-    verdict = "INFO" if m["ok"] is None else ("PASS" if m["ok"] else "FAIL")
+    verdict = _verdict(m)
     ref = m.get("reference") or {}
     reference = (
         "" if m.get("reference_value") is None else f"{m['reference_value']:.4g} {ref.get('label', '')}"
@@ -130,7 +134,7 @@ def html_report(data: ReportInput) -> str:
         history = _history_card(data, m)
         if history:
             history_cards.append(history)
-    ratios = svg.ratio_bars([(m["name"], m["ratio"]) for m in run["measurements"] if m["ratio"]])
+    ratios = svg.ratio_bars([(m["name"], m["ratio"], _verdict(m)) for m in run["measurements"] if m["ratio"]])
     costs = "".join(f"<li>{escape(c.line())}</li>" for c in data.costs)
     machine = escape(json.dumps(run.get("machine", {}), indent=1))
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Benchmark report {escape(run["created_at"])}</title>
@@ -141,7 +145,8 @@ def html_report(data: ReportInput) -> str:
 {"".join(rows)}</table>
 <h2>Ratios to same-run references</h2>{ratios}
 <h2>Latency distributions</h2><p class="legend"><span style="color:{svg.PROJECT}">&#9632; project</span>
-<span style="color:{svg.REFERENCE}">&#9632; reference</span></p>{"".join(cards)}
+<span style="color:{svg.REFERENCE}">&#9632; reference</span>; solid line: median, dashed: p99 (hover a mark for its
+value)</p>{"".join(cards)}
 <h2>History across saved runs</h2><p>Median of each saved run; dashed: the baseline.</p>{"".join(history_cards) or "<p>no saved runs yet</p>"}
 <h2>Lambda cost</h2><ul>{costs or "<li>needs the api category</li>"}</ul>
 <h2>Machine</h2><pre>{machine}</pre></body></html>

@@ -10,6 +10,16 @@ from html import escape
 import numpy as np
 
 PROJECT, REFERENCE, BASELINE = "#1f6feb", "#9a6700", "#8c959f"
+VERDICT_COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "INFO": "#8c959f"}
+
+
+def _title(text: str) -> str:
+    """A hover tooltip (SVG <title>): the exact figure behind a mark."""
+    return f"<title>{escape(text)}</title>"
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q))
 
 
 def _svg(width: int, height: int, body: list[str], label: str) -> str:
@@ -47,37 +57,67 @@ def histogram(project: Sequence[float], reference: Sequence[float] | None, unit:
         body.append(
             f'<polygon points="{" ".join(points)}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
         )
-    body.append(_text(left, height - 4, f"{low:.3g} {unit}"))
-    body.append(_text(left + plot_w, height - 4, f"{high:.3g} {unit} (log scale)", "end"))
+    span = math.log10(high) - math.log10(low)
+
+    def x_of(value: float) -> float:
+        return left + plot_w * (math.log10(max(value, low)) - math.log10(low)) / span
+
+    # Median (solid) and p99 (dashed) of each series, with their values on hover and in the label.
+    for (samples, color), name in zip(series, ("project", "reference"), strict=False):
+        if not samples:
+            continue
+        for q, dash in ((50, ""), (99, ' stroke-dasharray="3 2"')):
+            value = _percentile(samples, q)
+            xm = x_of(value)
+            body.append(f'<line x1="{xm:.1f}" y1="{bottom - plot_h:.1f}" x2="{xm:.1f}" y2="{bottom:.1f}" '
+                        f'stroke="{color}" stroke-width="1.5"{dash} data-marker="{name}-p{q}">'
+                        + _title(f"{name} {'median' if q == 50 else 'p99'} {value:.4g} {unit}") + "</line>")  # fmt: skip
+    # Axis ticks: the ends and three log-spaced values between, so values can be read off.
+    for i in range(5):
+        value = low * (high / low) ** (i / 4)
+        xt = x_of(value)
+        body.append(
+            f'<line x1="{xt:.1f}" y1="{bottom:.1f}" x2="{xt:.1f}" y2="{bottom + 3:.1f}" stroke="#57606a"/>'
+        )
+        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        body.append(_text(xt, height - 4, f"{value:.3g}" + (f" {unit}" if i in (0, 4) else ""), anchor, 10))
+    med = _percentile(project, 50) if project else 0.0
+    p99 = _percentile(project, 99) if project else 0.0
+    body.append(
+        _text(left + plot_w, 10, f"project median {med:.4g}, p99 {p99:.4g} {unit} (log x)", "end", 10)
+    )
     return _svg(width, height, body, label)
 
 
-def ratio_bars(rows: Sequence[tuple[str, float]], width: int = 720) -> str:
-    """Horizontal bars of project/reference on a log axis, with the 1x line."""
-    rows = [(name, r) for name, r in rows if r and r > 0]
+def ratio_bars(rows: Sequence[tuple[str, float, str]], width: int = 720) -> str:
+    """Horizontal bars of project/reference on a log axis, with the 1x line, coloured by the
+    measurement's verdict (PASS green, FAIL red, INFO grey): a ratio that passes its target is green
+    even above 1x (many targets allow 2x the reference). ``rows``: (name, ratio, verdict)."""
+    rows = [(name, r, v) for name, r, v in rows if r and r > 0]
     if not rows:
         return ""
     row_h, label_w = 20, 260
     height = row_h * len(rows) + 24
-    lo = min(0.5, *(r for _, r in rows))
-    hi = max(2.0, *(r for _, r in rows))
+    lo = min(0.5, *(r for _, r, _ in rows))
+    hi = max(2.0, *(r for _, r, _ in rows))
     span = math.log10(hi) - math.log10(lo)
 
     def x(value: float) -> float:
-        return label_w + (width - label_w - 60) * (math.log10(value) - math.log10(lo)) / span
+        return label_w + (width - label_w - 90) * (math.log10(value) - math.log10(lo)) / span
 
     body = [
         f'<line x1="{x(1):.1f}" y1="0" x2="{x(1):.1f}" y2="{height - 16}" stroke="#333" stroke-dasharray="3 3"/>'
     ]
-    for i, (name, r) in enumerate(rows):
+    for i, (name, r, verdict) in enumerate(rows):
         y = i * row_h + 4
         start, end = sorted((x(1), x(r)))
-        color = PROJECT if r <= 1 else "#cf222e"
+        color = VERDICT_COLOURS.get(verdict, PROJECT)
         body.append(_text(label_w - 6, y + 12, name, "end"))
         body.append(
-            f'<rect x="{start:.1f}" y="{y}" width="{max(1.0, end - start):.1f}" height="{row_h - 6}" fill="{color}"/>'
+            f'<rect x="{start:.1f}" y="{y}" width="{max(1.0, end - start):.1f}" height="{row_h - 6}" fill="{color}" '
+            f'data-verdict="{escape(verdict)}">{_title(f"{name}: {r:.4g}x the reference, {verdict}")}</rect>'
         )
-        body.append(_text(max(start, end) + 4, y + 12, f"{r:.3g}x"))
+        body.append(_text(max(start, end) + 4, y + 12, f"{r:.3g}x {verdict}"))
     body.append(_text(x(1), height - 4, "1x = same as the reference", "middle"))
     return _svg(width, height, body, "ratios to same-run references")
 
@@ -106,6 +146,11 @@ def history_line(points: Sequence[tuple[str, float]], baseline: float | None, un
     coords = [xy(i, v) for i, (_, v) in enumerate(points)]
     body.append('<polyline fill="none" stroke="{}" stroke-width="1.5" points="{}"/>'.format(
         PROJECT, " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)))  # fmt: skip
-    body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{PROJECT}"/>' for x, y in coords]
+    body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{PROJECT}">{_title(f"{when}: {v:.4g} {unit}")}</circle>'
+             for (x, y), (when, v) in zip(coords, points, strict=True)]  # fmt: skip
+    body.append(_text(right, top + 8, f"{high - pad:.3g}", "end", 10))
+    body.append(_text(right, bottom, f"{low + pad:.3g}", "end", 10))
+    if baseline is not None:
+        body[0] = body[0].replace("/>", f">{_title(f'baseline median {baseline:.4g} {unit}')}</line>")
     body.append(_text(left, height - 4, f"{len(points)} runs; last {points[-1][1]:.3g} {unit}"))
     return _svg(width, height, body, label)

@@ -19,6 +19,7 @@ from nfl_predictor.benchmarking.compare import (
     DEFAULT_ALPHA,
     DEFAULT_TOLERANCE,
     compare_runs,
+    drifts,
     improvements,
     regressions,
 )
@@ -101,9 +102,11 @@ def validate(args: argparse.Namespace) -> int:
           f"Mann-Whitney U alpha {args.alpha:g}):")  # fmt: skip
     for c in comparisons:
         print("  " + c.line())
-    worse, better = regressions(comparisons), improvements(comparisons)
-    print(f"{len(worse)} regression(s), {len(better)} improvement(s), "
-          f"{len(comparisons) - len(worse) - len(better)} other")  # fmt: skip
+    worse, better, machine = regressions(comparisons), improvements(comparisons), drifts(comparisons)
+    print(f"{len(worse)} regression(s), {len(better)} improvement(s), {len(machine)} machine drift(s), "
+          f"{len(comparisons) - len(worse) - len(better) - len(machine)} other")  # fmt: skip
+    if machine and not worse:
+        print("machine drift: the same-run references moved as much as the project; the code did not regress")
     return 1 if worse else 0
 
 
@@ -200,7 +203,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     report_cmd.add_argument(
         "--run", action="store_true", help="measure now instead of using the latest saved run"
     )
-    report_cmd.add_argument("--output-dir", type=Path, default=Path("bench-results"))
+    report_cmd.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("bench-results"),
+        help="where report.txt, report.json and report.html go",
+    )
     report_cmd.add_argument("--history", type=int, default=30, help="saved runs to plot (default 30)")
     report_cmd.add_argument("--memory-mb", type=int,
                             help="Lambda memory (default: AWS_LAMBDA_FUNCTION_MEMORY_SIZE, else PredictFunction's "
@@ -224,6 +232,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help=f"length of each step (default {defaults.step_seconds:g})")  # fmt: skip
     load.add_argument("--weeks", type=int, default=defaults.weeks,
                       help=f"upcoming weeks whose games the users ask for (default {defaults.weeks})")  # fmt: skip
-    load.add_argument("--p99-target-ms", type=float, default=defaults.p99_target_ms)
-    load.add_argument("--output-dir", type=Path, default=Path("loadtest-results"))
+    load.add_argument(
+        "--p99-target-ms",
+        type=float,
+        default=defaults.p99_target_ms,
+        help="a step passes while its p99 stays under this",
+    )
+    load.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("loadtest-results"),
+        help="where the step results and the report go",
+    )
     load.set_defaults(handler=loadtest)

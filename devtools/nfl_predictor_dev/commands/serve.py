@@ -35,23 +35,29 @@ def serve(args: argparse.Namespace) -> int:
             if week:
                 url = f"http://{args.host}:{args.port}/v1/predictions?season={week[0]}&week={week[1]}"
                 say(f"  try: curl --compressed -H 'x-api-key: {key}' '{url}'")
-        say(f"serving on http://{args.host}:{args.port} (docs at /docs; Ctrl-C stops the server and the "
-            "embedded database)")  # fmt: skip
+        base = f"http://{args.host}:{args.port}"
+        say(f"serving on {base}  (docs {base}/docs, dashboard {base}/dashboard; Ctrl-C stops the server and "
+            "the embedded database)")  # fmt: skip
         # Ctrl-C is how a local server stops; the stack still shuts down cleanly after it.
         # lifespan off: the app has no start-up work (its Runtime builds parts lazily), as in Lambda.
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn.run("nfl_predictor.api.app:app_from_environment", factory=True, host=args.host,
-                        port=args.port, workers=args.workers, log_level="warning", lifespan="off")  # fmt: skip
+                        port=args.port, workers=args.workers, lifespan="off", access_log=args.access_log,
+                        # uvicorn's own lines follow LOG_LEVEL's setup; --access-log adds one per request
+                        log_level="info" if args.access_log else "warning")  # fmt: skip
         say("stopped")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("serve", help="run the API locally (migrates, seeds the demo league when empty)")
-    cmd.add_argument("--host", default="127.0.0.1")
-    cmd.add_argument("--port", type=int, default=8000)
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    cmd.add_argument("--port", type=int, default=8000, help="port to listen on")
     cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     cmd.add_argument(
         "--no-seed", action="store_true", help="do not load the demo league into an empty database"
+    )
+    cmd.add_argument(
+        "--access-log", action="store_true", help="log one line per request (method, path, status)"
     )
     cmd.set_defaults(handler=serve)

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from nfl_predictor import __version__
 from nfl_predictor.api.errors import install_error_handlers
 from nfl_predictor.api.routes import (
     admin,
+    docs,
     experts,
     games,
     health,
@@ -28,6 +30,31 @@ DESCRIPTION = """NFL game predictions: 15 experts x 25 categories, model outputs
 
 Every route but `/health` and the docs needs an `x-api-key` header. Errors are one JSON shape:
 `{"error": {"code", "message", "field"}}`."""
+
+
+TAGS = [
+    {"name": "predictions", "description": "A game's or a whole week's predictions, from cached bytes"},
+    {"name": "games", "description": "The schedule and similar past matchups"},
+    {"name": "search", "description": "Semantic search over research, news and prediction reasoning"},
+    {"name": "experts", "description": "How each expert has done on graded games"},
+    {"name": "operations", "description": "Latency, cache and database figures for operators"},
+    {"name": "admin", "description": "Cache warming and invalidation (admin keys only)"},
+    {"name": "health", "description": "Liveness and dependency checks (no key needed)"},
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Readable operationIds: the route function's name in camelCase (``getGamePredictions``), not
+    FastAPI's ``game_predictions_v1_games__game_id__predictions_get``."""
+    if route.name in OPERATION_IDS:
+        return OPERATION_IDS[route.name]
+    words = route.name.split("_")
+    verb = next(iter(route.methods or {"GET"})).lower()
+    return verb + "".join(w.title() for w in words)
+
+
+# Route functions whose name alone does not read as an operation.
+OPERATION_IDS = {"search": "searchContent", "warm": "warmCache", "invalidate": "invalidateCache"}
 
 
 class TimingMiddleware:
@@ -74,9 +101,12 @@ def app_from_environment() -> FastAPI:
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The app over ``runtime``'s parts (routes find them on ``app.state.runtime``)."""
-    app = FastAPI(title="NFL Predictor API", version=__version__, description=DESCRIPTION)
+    # docs_url/redoc_url off: FastAPI's pages load Swagger UI and ReDoc from a CDN; routes/docs.py
+    # serves the same pages from assets shipped in the package, so they work offline.
+    app = FastAPI(title="NFL Predictor API", version=__version__, description=DESCRIPTION, docs_url=None,
+                  redoc_url=None, openapi_tags=TAGS, generate_unique_id_function=operation_id)  # fmt: skip
     app.state.runtime = runtime
-    for module in (health, predictions, games, search, experts, performance, monitoring, admin):
+    for module in (health, predictions, games, search, experts, performance, monitoring, admin, docs):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware, runtime=runtime)

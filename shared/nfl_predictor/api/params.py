@@ -80,9 +80,13 @@ SEASON = Param("season", "query", int, "season (year it starts)", required=True,
                example=2025)  # fmt: skip
 WEEK = Param("week", "query", int, "week of the season (playoffs continue the count)", required=True, minimum=1,
              maximum=22, example=13)  # fmt: skip
-INCLUDE = Param("include", "query", str, "sections: experts,ml,props,totals")
-EXPERTS = Param("experts", "query", str, "comma-separated expert names")
-FIELDS = Param("fields", "query", str, "comma-separated top-level fields")
+INCLUDE = Param("include", "query", str, "comma-separated sections to return: experts, ml, props, totals, "
+                "embedding (the 32-float matchup vector, only when asked for); default all but embedding",
+                example="experts,ml")  # fmt: skip
+EXPERTS = Param("experts", "query", str, "comma-separated expert names (see GET /v1/experts/leaderboard); "
+                "default every expert", example="market_aware,consensus")  # fmt: skip
+FIELDS = Param("fields", "query", str, "comma-separated top-level fields to keep, e.g. game_id,ml; "
+               "prediction_count is always kept", example="game_id,ml")  # fmt: skip
 
 
 # The same parameters as FastAPI annotations, for the routes that let FastAPI read them.

@@ -53,7 +53,9 @@ def entry_response(request: Request, entry: CacheEntry, *, source: str, count: i
     etag = f'"{entry.etag}"'
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={max_age}",
+        # private: these routes need an API key, so a shared cache (a CDN in front of API Gateway)
+        # must not answer another caller, keyed or not, from this response.
+        "Cache-Control": f"private, max-age={max_age}",
         "Vary": "Accept-Encoding",
         "X-Cache": source,
         "Server-Timing": server_timing(started, source),

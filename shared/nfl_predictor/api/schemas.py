@@ -17,17 +17,22 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-class ExpertPrediction(BaseModel):
+class ExpertPredictions(BaseModel):
+    """One expert's calls for a game: its reasoning once, and each category's [value, confidence]."""
+
     model_config = ConfigDict(extra="allow")
-    expert: str
-    category: str
-    value: Any
-    confidence: float = Field(ge=0, le=1)
-    reasoning: str
+    expert: str = Field(examples=["market_aware"])
+    reasoning: str = Field(description="the factors behind this expert's view of the game")
+    predictions: dict[str, list[Any]] = Field(
+        description="category -> [value, confidence]; confidence in [0, 1] is the probability the call is "
+        "right (within the category's tolerance for numbers)",
+        examples=[{"winner": ["DET", 0.71], "total_points": [47.5, 0.41]}],
+    )
 
 
 class GamePredictions(BaseModel):
-    """All sections unless narrowed with include/experts/fields; prediction_count is always present."""
+    """All sections unless narrowed with include/experts/fields; prediction_count is always present.
+    ``embedding`` only with include=embedding (or fields=embedding)."""
 
     model_config = ConfigDict(extra="allow")
     prediction_count: int = Field(ge=0)
@@ -38,14 +43,20 @@ class GamePredictions(BaseModel):
     away_team: str | None = None
     model_version: str | None = None
     ml: dict[str, Any] | None = None
-    experts: list[ExpertPrediction] | None = None
+    experts: list[ExpertPredictions] | None = None
+    expert_lines: dict[str, float] | None = Field(
+        default=None,
+        description="category -> the line its picks are judged against (spread, total, team totals)",
+    )
     props: list[dict[str, Any]] | None = None
     totals: list[dict[str, Any]] | None = None
-    embedding: list[float] | None = None
+    embedding: list[float] | None = Field(default=None, description="the matchup vector; only when asked for")
     prediction_breakdown: dict[str, int] | None = None
 
 
 class WeekPredictions(BaseModel):
+    """Every game of the week, each narrowed by the same include/experts/fields as a single game."""
+
     season: int
     week: int
     game_count: int
@@ -92,9 +103,29 @@ class SearchResults(BaseModel):
     results: list[dict[str, Any]]
 
 
+class LeaderboardExpert(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    season: int
+    expert: str
+    n: int = Field(description="graded predictions")
+    accuracy: float | None = Field(description="share of won picks among those won or lost")
+    units: float = Field(description="units won at the market price")
+    bets: int = Field(description="predictions that were wagers (had a market price)")
+    brier: float | None = Field(description="Brier score of the win probability (lower is better)")
+    mae: float | None = Field(description="mean absolute error of the numeric categories (lower is better)")
+    categories: list[dict[str, Any]]
+
+
 class Leaderboard(BaseModel):
     season: int | None
-    experts: list[dict[str, Any]]
+    category: str | None
+    sort: str
+    order: str
+    total: int = Field(description="experts matching, over every page")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page; null on the last one")
+    experts: list[LeaderboardExpert]
 
 
 class Health(BaseModel):

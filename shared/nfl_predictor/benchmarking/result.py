@@ -47,6 +47,8 @@ class Measurement:
     # rounds of each round's p99 (one noisy round from another process cannot decide it).
     project_figure: float | None = None
     reference_figure: float | None = None
+    # False: shown by ``bench validate`` but never flagged (too noisy between runs to judge).
+    judged: bool = True
 
     @property
     def category(self) -> str:
@@ -117,6 +119,7 @@ class Measurement:
             "details": self.details,
             "project_figure": self.project_figure,
             "reference_figure": self.reference_figure,
+            "judged": self.judged,
             "line": self.line(),
             "samples": thin(self.samples, sample_limit),
         }
@@ -132,4 +135,5 @@ class Measurement:
             peak_memory_bytes=data.get("peak_memory_bytes"), queries_per_call=data.get("queries_per_call"),
             details=dict(data.get("details") or {}), note=data.get("note", ""),
             project_figure=data.get("project_figure"), reference_figure=data.get("reference_figure"),
+            judged=bool(data.get("judged", True)),
         )  # fmt: skip

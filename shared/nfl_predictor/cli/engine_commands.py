@@ -7,15 +7,15 @@ import json
 from pathlib import Path
 
 from nfl_predictor.cli.errors import CliError
-from nfl_predictor.cli.support import local_stack
+from nfl_predictor.cli.support import TerminalProgress, local_stack
 
 
 def train(args: argparse.Namespace) -> int:
     from nfl_predictor.service.training import train_and_store
 
     through = (args.through_season, args.through_week) if args.through_season else None
-    with local_stack(args) as stack:
-        report = train_and_store(stack.database, through=through)
+    with local_stack(args) as stack, TerminalProgress("train", "step") as progress:
+        report = train_and_store(stack.database, through=through, on_progress=progress)
     print(f"model {report.model_version}: {report.games_trained} games, {report.embeddings} embeddings, "
           f"{report.seconds:.1f}s")  # fmt: skip
     return 0
@@ -93,23 +93,26 @@ def warm(args: argparse.Namespace) -> int:
 def backfill(args: argparse.Namespace) -> int:
     from nfl_predictor.service.backfill import backfill_season
 
-    with local_stack(args) as stack:
-        report = backfill_season(stack.database, stack.runtime.embedder, args.season, weeks=args.weeks)
+    with local_stack(args) as stack, TerminalProgress(f"backfill {args.season}", "week") as progress:
+        report = backfill_season(stack.database, stack.runtime.embedder, args.season, weeks=args.weeks,
+                                 on_progress=progress)  # fmt: skip
     print(json.dumps(report))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("train", help="fit the model on the games in the database and activate it")
-    cmd.add_argument("--through-season", type=int)
-    cmd.add_argument("--through-week", type=int, default=25)
+    cmd.add_argument(
+        "--through-season", type=int, help="fit on games up to this season (default: every finished game)"
+    )
+    cmd.add_argument("--through-week", type=int, default=25, help="with --through-season: the last week")
     cmd.set_defaults(handler=train)
 
     cmd = sub.add_parser(
         "backtest", help="walk-forward backtest: main model, market blend, classic Elo, market"
     )
-    cmd.add_argument("--from", dest="start", type=int, default=2015)
-    cmd.add_argument("--to", dest="end", type=int, default=2024)
+    cmd.add_argument("--from", dest="start", type=int, default=2015, help="first season predicted")
+    cmd.add_argument("--to", dest="end", type=int, default=2024, help="last season predicted")
     cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
     cmd.add_argument("--oracle", action="store_true",
                      help="also rows with the game's actual starting QBs and observed weather (look-ahead)")  # fmt: skip
@@ -135,14 +138,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser(
         "warm", help="compute, store and cache a week's predictions (default: the next week)"
     )
-    cmd.add_argument("--season", type=int)
-    cmd.add_argument("--week", type=int)
+    cmd.add_argument("--season", type=int, help="season to warm (with --week; default: the next week)")
+    cmd.add_argument("--week", type=int, help="week to warm (with --season)")
     cmd.add_argument("--force", action="store_true", help="recompute even fresh predictions")
     cmd.set_defaults(handler=warm)
 
     cmd = sub.add_parser(
         "backfill", help="walk-forward predictions for a season's played weeks, then grade them"
     )
-    cmd.add_argument("--season", type=int, required=True)
-    cmd.add_argument("--weeks", type=int, nargs="*")
+    cmd.add_argument("--season", type=int, required=True, help="the season to backfill")
+    cmd.add_argument("--weeks", type=int, nargs="*", help="only these weeks (default: every played week)")
     cmd.set_defaults(handler=backfill)

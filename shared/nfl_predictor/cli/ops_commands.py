@@ -38,8 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     maintain.add_argument(
         "--bloat-ratio", type=float, default=2.0, help="reindex above this size/estimate (default 2)"
     )
-    maintain.add_argument("--min-reindex-bytes", type=int, default=8 * 1024 * 1024)
-    maintain.add_argument("--max-reindexes", type=int, default=5)
-    maintain.add_argument("--analyze-min-changes", type=int, default=1000)
+    maintain.add_argument(
+        "--min-reindex-bytes",
+        type=int,
+        default=8 * 1024 * 1024,
+        help="only reindex B-trees at least this big",
+    )
+    maintain.add_argument("--max-reindexes", type=int, default=5, help="at most this many reindexes a run")
+    maintain.add_argument(
+        "--analyze-min-changes", type=int, default=1000, help="ANALYZE a table once this many rows changed"
+    )
     maintain.add_argument("--table", action="append", help="only this table (repeatable)")
     maintain.set_defaults(handler=maintain_indexes)

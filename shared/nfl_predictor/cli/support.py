@@ -21,6 +21,38 @@ from nfl_predictor.db.migrate import apply_migrations
 from nfl_predictor.runtime import Runtime
 
 
+class TerminalProgress:
+    """A tqdm bar on stderr when it is a terminal (nothing in CI logs, pipes or Lambda), driven by a
+    service's ``on_progress(done, total, label)`` callback: the bar is made on the first call, once
+    the total is known. tqdm comes with the local extra; without it there is simply no bar."""
+
+    def __init__(self, desc: str, unit: str) -> None:
+        self.desc, self.unit = desc, unit
+        self._bar: Any = None
+        self._enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, label: str = "") -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                self._enabled = False
+                return
+            self._bar = tqdm(total=total, desc=self.desc, unit=self.unit, leave=False, file=sys.stderr)
+        if label:
+            self._bar.set_postfix_str(label, refresh=False)
+        self._bar.update(done - self._bar.n)
+
+    def __enter__(self) -> TerminalProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
 def say(message: str) -> None:
     """Progress and notes go to stderr so stdout stays machine-readable (keys, JSON, tables)."""
     print(message, file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -83,7 +84,10 @@ def open_text(path_or_url: str | Path) -> tuple[str, io.TextIOBase]:
     """A local path, or an http(s) URL (nflverse publishes its CSVs over HTTPS)."""
     source = str(path_or_url)
     if source.startswith(("http://", "https://")):
-        response = urllib.request.urlopen(source, timeout=60)
+        try:
+            response = urllib.request.urlopen(source, timeout=60)
+        except urllib.error.URLError as exc:  # name the URL: the reason alone ("timed out") does not
+            raise urllib.error.URLError(f"{source}: {exc.reason}") from exc
         return source, io.TextIOWrapper(response, encoding="utf-8", newline="")
     return source, open(source, encoding="utf-8", newline="")
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from nfl_predictor.db import Database
 from nfl_predictor.db.queries import accounts as account_queries
@@ -83,6 +84,22 @@ def find_principal(db: Database, key: str) -> Principal | None:
 
 def revoke_key(db: Database, key_id: int) -> bool:
     return account_queries.revoke_key(db, key_id)
+
+
+def list_keys(db: Database, *, include_revoked: bool = False) -> list[dict[str, Any]]:
+    return account_queries.list_keys(db, include_revoked=include_revoked)
+
+
+def resolve_key_id(db: Database, key_or_id: str) -> int | None:
+    """A key id from what an operator has: the numeric id, the full key, or its first characters
+    (as `api-key list` shows them). None when nothing (or more than one key) matches."""
+    if key_or_id.isdigit():
+        return int(key_or_id)
+    row = account_queries.key_by_hash(db, hash_key(key_or_id))
+    if row is not None:
+        return int(row["key_id"])
+    ids = account_queries.key_ids_by_prefix(db, key_or_id) if len(key_or_id) >= len(KEY_PREFIX) + 4 else []
+    return ids[0] if len(ids) == 1 else None
 
 
 def expire_subscriptions(db: Database, user_id: int) -> int:

@@ -8,6 +8,7 @@ model). Used by ``nfl-predictor backfill`` and by ``serve`` on a fresh demo data
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from nfl_predictor.db import Database
@@ -19,8 +20,9 @@ from nfl_predictor.service.predictions import compute_payloads, store_prediction
 from nfl_predictor.vectors.embedder import Embedder
 
 
-def backfill_season(db: Database, embedder: Embedder, season: int, *, weeks: list[int] | None = None
-                    ) -> dict[str, Any]:  # fmt: skip
+def backfill_season(db: Database, embedder: Embedder, season: int, *, weeks: list[int] | None = None,
+                    on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    """``on_progress(done, total, label)`` after each week (the CLI draws a bar with it)."""
     started = time.perf_counter()
     games = league.all_games(db)
     stats = league.team_stats(db)
@@ -29,7 +31,9 @@ def backfill_season(db: Database, embedder: Embedder, season: int, *, weeks: lis
     )
     chosen = [w for w in played_weeks if weeks is None or w in weeks]
     stored = 0
-    for week in chosen:
+    report = on_progress or (lambda _done, _total, _label: None)
+    for done, week in enumerate(chosen, 1):
+        report(done - 1, len(chosen) + 1, f"week {week}")
         before = [g for g in games if (int(g["season"]), int(g["week"])) < (season, week)]
         if not any(g["home_score"] is not None for g in before):
             continue  # nothing to learn from yet
@@ -37,7 +41,9 @@ def backfill_season(db: Database, embedder: Embedder, season: int, *, weeks: lis
         week_games = [g for g in games if g["season"] == season and g["week"] == week]
         payloads = compute_payloads(db, params, week_games)
         stored += len(store_predictions(db, params, week_games, payloads))
+    report(len(chosen), len(chosen) + 1, "grading")
     graded = _grade_all(db, embedder, season)
+    report(len(chosen) + 1, len(chosen) + 1, "done")
     return {"season": season, "weeks": chosen, "games_stored": stored, "games_graded": graded,
             "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 GAME_NS = "predictions"  # a game's full payload
 VIEW_NS = "prediction_views"  # include/experts/fields selections of it
-WEEK_NS = "week_predictions"  # a whole week as one document
+WEEK_NS = "week_predictions"  # a whole week as one document (and filtered views of it)
 SCHEDULE_NS = "schedule"
 SIMILAR_NS = "similar"
 SEARCH_NS = "search"
@@ -40,8 +40,10 @@ def view(game_id: str, model: str, selection: dict[str, str]) -> CacheKey:
     return CacheKey(VIEW_NS, {"game": game_id, "model": model, **selection})
 
 
-def week(season: int, week_number: int, model: str) -> CacheKey:
-    return CacheKey(WEEK_NS, {"season": season, "week": week_number, "model": model})
+def week(season: int, week_number: int, model: str, selection: dict[str, str] | None = None) -> CacheKey:
+    """A whole week; ``selection`` (``ViewSpec.key_params()``) for a filtered view of every game in it.
+    Views live in the week namespace too, so invalidating weeks drops them with the full documents."""
+    return CacheKey(WEEK_NS, {"season": season, "week": week_number, "model": model, **(selection or {})})
 
 
 def schedule(season: int, week_number: int | None) -> CacheKey:
@@ -56,5 +58,6 @@ def search(text: str, source: str, k: int, threshold: float) -> CacheKey:
     return CacheKey(SEARCH_NS, {"q": text.lower(), "source": source, "k": k, "threshold": threshold})
 
 
-def leaderboard(season: int | None) -> CacheKey:
-    return CacheKey(LEADERBOARD_NS, {"season": season})
+def leaderboard(season: int | None, query: dict[str, Any] | None = None) -> CacheKey:
+    """``query``: ``LeaderboardQuery.key_params()`` (sort, order, category, page)."""
+    return CacheKey(LEADERBOARD_NS, {"season": season, **(query or {})})

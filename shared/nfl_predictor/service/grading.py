@@ -17,6 +17,7 @@ from nfl_predictor.db.queries import grading as grading_queries
 from nfl_predictor.engine import box_score_from_stats, grade
 from nfl_predictor.records import ExpertBetRow, GameRecord, untyped, untyped_row
 from nfl_predictor.service import league
+from nfl_predictor.service.documents import with_expert_rows
 from nfl_predictor.vectors.embedder import Embedder
 
 
@@ -35,7 +36,7 @@ def grade_pending(db: Database, embedder: Embedder, *, season: int | None = None
         game = league.get_game(db, stored["game_id"])
         if game is None:  # pragma: no cover - FK makes this impossible
             continue
-        payload = orjson.loads(stored["payload_text"])
+        payload = with_expert_rows(orjson.loads(stored["payload_text"]))  # documents.py: grouped by expert
         sides = [game["home_team"], game["away_team"]]
         stats = game_queries.game_player_stats(db, game["season"], game["week"], sides)
         teams = game_queries.game_team_stats(db, game["season"], game["week"], sides)

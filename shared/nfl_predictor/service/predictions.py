@@ -24,6 +24,7 @@ from nfl_predictor.engine import ModelParams, matchup_embeddings, predict_week
 from nfl_predictor.records import GameRecord, PredictionRow, untyped, untyped_groups
 from nfl_predictor.service import cache_keys, league
 from nfl_predictor.service.cache_keys import GAME_NS, CacheKey
+from nfl_predictor.service.documents import expert_rows, to_document
 from nfl_predictor.service.errors import GameNotFound
 from nfl_predictor.service.served import Produced, Served, Source, read_through, tier_source
 from nfl_predictor.service.training import ParamsSource
@@ -105,9 +106,13 @@ class PredictionService:
             return self._cached(cache_keys.game(game_id, version))
         return self._cached(cache_keys.view(game_id, version, view.key_params()))
 
-    def cached_week(self, season: int, week: int) -> Served | None:
+    def cached_week(self, season: int, week: int, view: ViewSpec | None = None) -> Served | None:
         version = self.params.loaded_version()
-        return None if version is None else self._cached(cache_keys.week(season, week, version))
+        return (
+            None
+            if version is None
+            else self._cached(cache_keys.week(season, week, version, _selection(view)))
+        )
 
     # -- one game --------------------------------------------------------------------------------
 
@@ -119,7 +124,9 @@ class PredictionService:
 
             def produce() -> Produced:
                 full = self._full_game(game_id, version)
-                return Produced(render_view(orjson.loads(full.entry.identity_body()), view), full.source)
+                embedding = self.embeddings([game_id], version).get(game_id) if view.wants_embedding else None
+                return Produced(render_view(orjson.loads(full.entry.identity_body()), view, embedding),
+                                full.source)  # fmt: skip
 
             served = read_through(self.cache, cache_keys.view(game_id, version, view.key_params()), produce)
         return self._counted(served)
@@ -144,7 +151,8 @@ class PredictionService:
 
     # -- a week ----------------------------------------------------------------------------------
 
-    def week(self, season: int, week: int) -> Served:
+    def week(self, season: int, week: int, view: ViewSpec | None = None) -> Served:
+        """The week as one document; a view (include/experts/fields) applies to every game in it."""
         version = self.params.get().model_version
 
         def produce() -> Produced:
@@ -152,13 +160,20 @@ class PredictionService:
             if not games:
                 raise GameNotFound(f"no games in season {season} week {week}", "week")
             bodies, worst = self._week_bodies(games, version)
+            ids = [g["game_id"] for g in games]
+            if view is not None and not view.is_full:
+                embeddings = self.embeddings(ids, version) if view.wants_embedding else {}
+                bodies = {
+                    gid: render_view(orjson.loads(bodies[gid]), view, embeddings.get(gid)) for gid in ids
+                }
             total = sum(count_in(body) for body in bodies.values())
             head = orjson.dumps({"season": season, "week": week, "game_count": len(games),
                                  "prediction_count": total})  # fmt: skip
-            games_json = b",".join(bodies[g["game_id"]] for g in games)
+            games_json = b",".join(bodies[gid] for gid in ids)
             return Produced(head[:-1] + b',"games":[' + games_json + b"]}", worst)
 
-        return self._counted(read_through(self.cache, cache_keys.week(season, week, version), produce))
+        key = cache_keys.week(season, week, version, _selection(view))
+        return self._counted(read_through(self.cache, key, produce))
 
     def _week_bodies(self, games: list[GameRecord], version: str) -> tuple[dict[str, bytes], Source]:
         """Each game's body (identity bytes), from the cache, else the database, else computed."""
@@ -191,6 +206,11 @@ class PredictionService:
         return warm_week(self, season, week, force=force)
 
     # -- storage and computation -----------------------------------------------------------------
+
+    def embeddings(self, game_ids: Sequence[str], version: str) -> dict[str, list[float]]:
+        """The games' matchup embeddings (only views that ask for them read these)."""
+        return prediction_queries.analysis_embeddings(self.db, game_ids, prediction_type=PREDICTION_TYPE,
+                                                      model_version=version)  # fmt: skip
 
     def stored_bodies(self, game_ids: Sequence[str], version: str) -> dict[str, bytes]:
         return prediction_queries.stored_payloads(self.db, game_ids, prediction_type=PREDICTION_TYPE,
@@ -230,6 +250,10 @@ class PredictionService:
             self.stats.leave()
 
 
+def _selection(view: ViewSpec | None) -> dict[str, str] | None:
+    return None if view is None or view.is_full else view.key_params()
+
+
 def compute_payloads(db: Database, params: ModelParams, games: list[GameRecord]) -> list[dict[str, Any]]:
     teams = sorted({g[side] for g in games for side in ("home_team", "away_team")})
     season, week = min((int(g["season"]), int(g["week"])) for g in games)
@@ -241,7 +265,9 @@ def compute_payloads(db: Database, params: ModelParams, games: list[GameRecord])
 def reasoning_summary(payload: dict[str, Any]) -> str:
     """A short text of the game's headline calls, embedded for semantic search over reasoning."""
     ml = payload["ml"]["core"]
-    picks = [e for e in payload["experts"] if e["category"] in ("winner", "spread_pick", "total_over_under")]
+    picks = [
+        e for e in expert_rows(payload) if e["category"] in ("winner", "spread_pick", "total_over_under")
+    ]
     lines = [f"{payload['away_team']} at {payload['home_team']}: home win probability "
              f"{ml['win_probability']:.0%}, spread {ml['spread']:+.1f}, total {ml['total']:.1f}."]  # fmt: skip
     lines += [f"{e['expert']} {e['category']}: {e['value']} ({e['reasoning']})" for e in picks[:12]]
@@ -258,7 +284,8 @@ def store_predictions(db: Database, params: ModelParams, games: list[GameRecord]
         rows.append({
             "game_id": game["game_id"], "season": int(game["season"]), "week": int(game["week"]),
             "prediction_type": PREDICTION_TYPE,
-            "payload": orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+            # The document (documents.py): the embedding in its column only, reasoning once per expert.
+            "payload": orjson.dumps(to_document(payload), option=orjson.OPT_SERIALIZE_NUMPY).decode(),
             "prediction_count": int(payload["prediction_count"]), "reasoning_text": reasoning_summary(payload),
             "analysis_embedding": "[" + ",".join(f"{v:.7g}" for v in payload["embedding"]) + "]",
             "model_version": params.model_version, "expires_at": None if played else now + UPCOMING_EXPIRY,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,16 +38,23 @@ class TrainingReport:
 
 
 def train_and_store(
-    db: Database, *, through: tuple[int, int] | None = None, activate: bool = True
-) -> TrainingReport:
+    db: Database, *, through: tuple[int, int] | None = None, activate: bool = True,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> TrainingReport:  # fmt: skip
+    """``on_progress(done, total, label)`` between the steps (read, fit, embed, store)."""
+    report = on_progress or (lambda _done, _total, _label: None)
     started = time.perf_counter()
+    report(0, 4, "reading games")
     games = league.all_games(db)
     stats = league.team_stats(db)
+    report(1, 4, f"fitting on {len(games)} games")
     # Player rows of the last seasons calibrate the player-yard categories' confidences.
     last = max((int(g["season"]) for g in games), default=0)
     players = league.player_stats(db, since_season=last - 3)
     params = fit(untyped(games), untyped(stats), players or None, through=through)
+    report(2, 4, "matchup embeddings")
     rows, matrix = historical_embeddings(untyped(games), untyped(stats))
+    report(3, 4, "storing")
     with db.transaction() as tx:
         params_queries.store_params(
             tx, model_version=params.model_version, trained_through=params.trained_through,
@@ -54,6 +62,7 @@ def train_and_store(
         )  # fmt: skip
         store_game_embeddings(tx, [(r["game_id"], r["season"], matrix[i]) for i, r in enumerate(rows)],
                               params.model_version)  # fmt: skip
+    report(4, 4, "done")
     return TrainingReport(
         params.model_version, params.games_trained, len(rows), time.perf_counter() - started
     )

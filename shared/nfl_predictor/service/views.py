@@ -1,4 +1,8 @@
-"""Field selection over a game's payload: include=sections, experts=names, fields=top-level keys."""
+"""Field selection over a game's document: include=sections, experts=names, fields=top-level keys.
+
+The same view applies to a game and to every game of a week. ``embedding`` is not in the document
+(documents.py); a view that names it (``include=embedding`` or ``fields=embedding``) gets it added
+from the stored column."""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ from typing import Any
 
 import orjson
 
-SECTIONS = ("experts", "ml", "props", "totals")
+from nfl_predictor.service.documents import expert_prediction_count
+
+SECTIONS = ("embedding", "experts", "ml", "props", "totals")
 TOP_LEVEL_FIELDS = ("game_id", "season", "week", "home_team", "away_team", "model_version", "ml", "experts",
-                    "props", "totals", "embedding", "prediction_count", "prediction_breakdown")  # fmt: skip
+                    "expert_lines", "props", "totals", "embedding", "prediction_count",
+                    "prediction_breakdown")  # fmt: skip
 
 
 class ViewError(ValueError):
@@ -56,6 +63,10 @@ class ViewSpec:
             )
 
     @property
+    def wants_embedding(self) -> bool:
+        return "embedding" in (self.include or ()) or "embedding" in (self.fields or ())
+
+    @property
     def is_full(self) -> bool:
         return self.include is None and self.experts is None and self.fields is None
 
@@ -69,18 +80,22 @@ class ViewSpec:
         return out
 
 
-def render_view(payload: dict[str, Any], view: ViewSpec) -> bytes:
+def render_view(payload: dict[str, Any], view: ViewSpec, embedding: list[float] | None = None) -> bytes:
     out = dict(payload)
+    if view.wants_embedding and embedding is not None:
+        out["embedding"] = embedding
     breakdown = dict(payload.get("prediction_breakdown") or {})
     if view.include is not None:
         for section in SECTIONS:
             if section not in view.include:
                 out.pop(section, None)
                 breakdown.pop(section, None)
+        if "experts" not in view.include:
+            out.pop("expert_lines", None)
     if view.experts is not None and "experts" in out:
         wanted = set(view.experts)
         out["experts"] = [e for e in out["experts"] if e["expert"] in wanted]
-        breakdown["experts"] = len(out["experts"])
+        breakdown["experts"] = expert_prediction_count(out["experts"])
     out["prediction_breakdown"] = breakdown
     out["prediction_count"] = sum(breakdown.values())
     if view.fields is not None:

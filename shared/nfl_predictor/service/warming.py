@@ -17,6 +17,7 @@ from nfl_predictor.db.queries import predictions as prediction_queries
 from nfl_predictor.db.queries.research import ResearchNote, replace_research
 from nfl_predictor.service import cache_keys, league
 from nfl_predictor.service.cache_keys import GAME_NS
+from nfl_predictor.service.documents import expert_rows
 from nfl_predictor.service.grading import grade_pending
 from nfl_predictor.vectors.embedder import Embedder
 
@@ -42,7 +43,7 @@ def store_research(db: Database, embedder: Embedder, bodies: dict[str, bytes]) -
     for game_id, body in bodies.items():
         payload = orjson.loads(body)
         by_expert: dict[str, list[dict[str, Any]]] = {}
-        for item in payload["experts"]:
+        for item in expert_rows(payload):  # documents.py: stored grouped by expert
             by_expert.setdefault(item["expert"], []).append(item)
         title = f"{payload['away_team']} at {payload['home_team']}"
         for expert, items in by_expert.items():

@@ -100,6 +100,7 @@ def summarise(performance: dict[str, Any], cache: dict[str, Any], database: dict
         "route_p99_ms": {name: r["p99_ms"] for name, r in routes.items()},
         "cache_hit_rate": rate,
         "cache_lookups": lookups,
+        "redis_configured": redis.get("configured"),
         "redis_connected": redis.get("connected"),
         "redis_memory_ratio": redis.get("memory_ratio"),
         "redis_clients": redis.get("connected_clients"),

@@ -1,4 +1,5 @@
-"""The one place Powertools' Logger, Metrics and Tracer are made, with one naming scheme.
+"""The one place Powertools' Logger, Metrics and Tracer are made, with one naming scheme, and the
+process's one logging setup (``configure_logging``).
 
 Every function logs as service ``nfl-predictor`` with a ``function`` key, and publishes metrics to
 the settings' namespace (POWERTOOLS_METRICS_NAMESPACE) with the function's name as the ``service``
@@ -7,6 +8,8 @@ dimension. Metrics leave one way: Embedded Metric Format through Powertools' ``M
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +18,49 @@ from aws_lambda_powertools import Logger, Metrics
 from nfl_predictor.config import Settings
 
 SERVICE = "nfl-predictor"
+# Library loggers that take the process's setup: the package's own (every module logs under
+# nfl_predictor.*) and the clients it drives. Named up front so they exist when the setup copies to them.
+LIBRARY_LOGGERS = ("nfl_predictor", "nfl_predictor_dev", "redis", "pg8000", "botocore", "mangum", "uvicorn")
+LOCAL_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_configured: list[tuple[str, str]] = []  # the (mode, level) last applied
+
+
+def configure_logging(settings: Settings) -> None:
+    """One logging setup per process, at LOG_LEVEL (idempotent; the last level asked for wins).
+
+    In Lambda every library logger writes Powertools' JSON (``copy_config_to_registered_loggers``
+    from the service logger), so a breaker's "redis unavailable" is searchable like the handler's
+    own lines. Locally, readable lines on stderr (the CLI keeps stdout for keys and JSON).
+    """
+    level = settings.log_level
+    mode = "lambda" if settings.in_lambda else "local"
+    if _configured and _configured[-1] == (mode, level):
+        return
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name)  # registered, so the copy below reaches it (children propagate to it)
+    if settings.in_lambda:
+        from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+        source = Logger(service=SERVICE, level=level)
+        copy_config_to_registered_loggers(source_logger=source, log_level=level, include=set(LIBRARY_LOGGERS))
+    else:
+        root = logging.getLogger()
+        if not any(getattr(h, "_nflp", False) for h in root.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter(LOCAL_FORMAT))
+            handler._nflp = True  # type: ignore[attr-defined]
+            root.addHandler(handler)
+        for name in LIBRARY_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.setLevel(level)
+            # Undo a Lambda-mode setup earlier in this process (tests build both kinds of Runtime):
+            # records go up to the root handler again.
+            logger.handlers = [h for h in logger.handlers if "powertools" not in type(h.formatter).__module__]
+            logger.propagate = True
+        root.setLevel(logging.WARNING)  # other libraries stay quiet unless something is wrong
+    _configured[:] = [(mode, level)]
+
+
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 

@@ -104,3 +104,28 @@ def test_the_dashboard_plots_the_history_in_headless_chromium(
         drawn = [int(n) for n in re.findall(r'<polyline[^>]*data-points="(\d+)"', section)]
         assert drawn and max(drawn) >= 3, f"{chart}: no series drawn with data"
     assert key not in dom  # the page removes the key from the address bar
+    # Tooltips: every plotted point carries its value and time.
+    assert re.search(r"<title>p99: [\d.]+ at [^<]+</title>", dom), dom[:2000]
+    database = dom[dom.index('id="chart-database"') :].split("</section>", 1)[0]
+    # max_connections is text, not a flat line the real figures are squashed under.
+    assert 'data-label="max"' not in database and re.search(r"max_connections: \d+", database)
+
+
+def test_the_dashboard_says_when_redis_is_not_configured(api_stack: ApiStack, tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": api_stack.database_url, "DB_POOLED": "true",
+           "MONITOR_SNAPSHOT_SECONDS": "0.3"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    key = api_stack.keys["admin"]
+    with (
+        uvicorn_server(PROJECT_APP, free_port(), env, factory=True) as base,
+        httpx.Client(base_url=base) as client,
+    ):
+        for _ in range(3):
+            client.get("/v1/games", params={"season": api_stack.upcoming_week[0]}, headers={"x-api-key": key})
+            time.sleep(0.35)
+        client.get("/health")
+        args = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                "--virtual-time-budget=10000", "--dump-dom", f"{base}/dashboard#key={key}"]  # fmt: skip
+        dom = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True).stdout
+    redis = dom[dom.index('id="chart-redis"') :].split("</section>", 1)[0]
+    assert "Redis is not configured (REDIS_URL is unset)" in redis, redis

@@ -43,10 +43,14 @@ def test_game_predictions_both_event_shapes(api_stack: ApiStack, make: EventFact
     assert response["statusCode"] == 200
     payload = body_of(response)
     assert payload["game_id"] == api_stack.upcoming_game
-    assert payload["prediction_count"] >= 375 and len(payload["experts"]) == 375
+    # 15 experts, each with its reasoning once and 25 categories as [value, confidence]
+    assert payload["prediction_count"] >= 375 and len(payload["experts"]) == 15
+    assert sum(len(e["predictions"]) for e in payload["experts"]) == 375
+    assert all(e["reasoning"] for e in payload["experts"]) and "embedding" not in payload
     assert int(header(response, "x-prediction-count") or 0) == payload["prediction_count"]
     assert header(response, "x-cache") == "miss"
-    assert header(response, "etag") and "max-age=300" in (header(response, "cache-control") or "")
+    # private: a response that needs a key must not be answered by a shared cache to someone else
+    assert header(response, "etag") and header(response, "cache-control") == "private, max-age=300"
     assert "app;dur=" in (header(response, "server-timing") or "")
 
 
@@ -114,7 +118,7 @@ def test_field_selection(api_stack: ApiStack) -> None:
     )
     two = body_of(call(api_stack, http_api_event, "GET", path, {"experts": "ratings_purist,contrarian"}, key))
     assert {e["expert"] for e in two["experts"]} == {"ratings_purist", "contrarian"}
-    assert len(two["experts"]) == 50
+    assert sum(len(e["predictions"]) for e in two["experts"]) == 50 == two["prediction_breakdown"]["experts"]
     # Order and duplicates in the query do not change the answer (canonical cache key).
     swapped = call(
         api_stack, http_api_event, "GET", path, {"experts": "contrarian,ratings_purist,contrarian"}, key
@@ -160,6 +164,11 @@ def test_schedule_similar_search_leaderboard_performance_health(api_stack: ApiSt
 
     board = call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard", {"season": season}, key)
     assert board["statusCode"] == 200 and "experts" in body_of(board)
+    page = body_of(call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard",
+                        {"season": season, "category": "spread_pick", "sort": "units", "limit": 5}, key))  # fmt: skip
+    assert page["category"] == "spread_pick" and page["sort"] == "units" and len(page["experts"]) <= 5
+    bad = call(api_stack, http_api_event, "GET", "/v1/experts/leaderboard", {"category": "nope"}, key)
+    assert bad["statusCode"] == 422 and body_of(bad)["error"]["field"] == "category"
 
     perf = body_of(call(api_stack, http_api_event, "GET", "/v1/performance", headers=key))
     assert {
@@ -241,3 +250,59 @@ def test_rate_limit_429_with_retry_after(api_stack: ApiStack) -> None:
     assert limited, "the free tier's burst is 30"
     assert int(header(limited[0], "retry-after") or 0) >= 1
     assert body_of(limited[0])["error"]["code"] == "rate_limited"
+
+
+def test_week_takes_the_same_views_as_a_game(api_stack: ApiStack) -> None:
+    season, week = api_stack.upcoming_week
+    key = {"x-api-key": api_stack.keys["pro"]}
+    week_of = lambda **view: body_of(call(api_stack, http_api_event, "GET", "/v1/predictions",  # noqa: E731
+                                         {"season": season, "week": week, **view}, key))  # fmt: skip
+    full = week_of()
+    ml_only = week_of(include="ml")
+    assert [set(g) for g in ml_only["games"]] == [{"game_id", "season", "week", "home_team", "away_team",
+                                                   "model_version", "ml", "prediction_count",
+                                                   "prediction_breakdown"}] * full["game_count"]  # fmt: skip
+    assert ml_only["prediction_count"] == sum(g["prediction_breakdown"]["ml"] for g in full["games"])
+    one = week_of(experts="consensus", fields="game_id,experts")
+    assert all(set(g) == {"game_id", "experts", "prediction_count"} for g in one["games"])
+    assert all([e["expert"] for e in g["experts"]] == ["consensus"] for g in one["games"])
+    # Each game of the week is the same bytes as that game asked for on its own with the same view.
+    game = body_of(call(api_stack, http_api_event, "GET", f"/v1/games/{one['games'][0]['game_id']}/predictions",
+                        {"experts": "consensus", "fields": "game_id,experts"}, key))  # fmt: skip
+    assert game == one["games"][0]
+    bad = call(api_stack, http_api_event, "GET", "/v1/predictions", {"season": season, "week": week,
+                                                                     "include": "nope"}, key)  # fmt: skip
+    assert bad["statusCode"] == 422 and body_of(bad)["error"]["field"] == "include"
+
+
+def test_embedding_only_when_asked_for(api_stack: ApiStack) -> None:
+    season, week = api_stack.upcoming_week
+    key = {"x-api-key": api_stack.keys["pro"]}
+    path = f"/v1/games/{api_stack.upcoming_game}/predictions"
+    assert "embedding" not in body_of(call(api_stack, http_api_event, "GET", path, headers=key))
+    with_vector = body_of(call(api_stack, http_api_event, "GET", path, {"include": "embedding,ml"}, key))
+    assert len(with_vector["embedding"]) == 32 and "ml" in with_vector and "experts" not in with_vector
+    only = body_of(call(api_stack, http_api_event, "GET", path, {"fields": "game_id,embedding"}, key))
+    assert only["embedding"] == with_vector["embedding"]
+    stored = api_stack.db.scalar("SELECT analysis_embedding::text FROM predictions WHERE game_id = :g",
+                                 g=api_stack.upcoming_game)  # fmt: skip
+    assert (
+        stored is not None and len(stored.strip("[]").split(",")) == 32
+    )  # still filled for similarity search
+    weekly = body_of(call(api_stack, http_api_event, "GET", "/v1/predictions",
+                          {"season": season, "week": week, "include": "embedding"}, key))  # fmt: skip
+    assert all(len(g["embedding"]) == 32 for g in weekly["games"])
+
+
+def test_week_document_sizes(api_stack: ApiStack) -> None:
+    """The full week's gzip body is the issue's <= 50 KB (it was 116 KB with the embedding and the
+    reasoning repeated per category); a game's is a sixteenth of that or so."""
+    season, week = api_stack.upcoming_week
+    headers = {"x-api-key": api_stack.keys["pro"], "accept-encoding": "gzip"}
+    response = call(
+        api_stack, http_api_event, "GET", "/v1/predictions", {"season": season, "week": week}, headers
+    )
+    assert header(response, "content-encoding") == "gzip"
+    zipped = base64.b64decode(response["body"])
+    assert len(zipped) <= 50 * 1024, len(zipped)
+    assert len(gzip.decompress(zipped)) <= 600 * 1024

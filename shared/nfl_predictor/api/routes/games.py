@@ -23,8 +23,10 @@ router = APIRouter(tags=["games"])
     summary="Schedule with results where played",
     responses={200: {"model": Schedule}, **errors(304, 404, *AUTHED)},
 )
-async def games(request: Request, season: Season,
-                week: Annotated[int | None, Query(ge=1, le=22)] = None) -> Response:  # fmt: skip
+async def schedule(request: Request, season: Season,
+                week: Annotated[int | None, Query(ge=1, le=22, description="one week of the season "
+                                                  "(default: the whole season)", examples=[13])] = None
+                ) -> Response:  # fmt: skip
     started = time.perf_counter()
     runtime = runtime_of(request)
     served = await run_blocking(runtime.lookups.schedule, season, week)
@@ -36,7 +38,9 @@ async def games(request: Request, season: Season,
     summary="Nearest past matchups with their outcomes",
     responses={200: {"model": SimilarGames}, **errors(304, 404, *AUTHED)},
 )
-async def similar(request: Request, game_id: GameId, k: Annotated[int, Query(ge=1, le=50)] = 10) -> Response:
+async def similar_games(request: Request, game_id: GameId,
+                        k: Annotated[int, Query(ge=1, le=50, description="how many past matchups")] = 10
+                        ) -> Response:  # fmt: skip
     started = time.perf_counter()
     runtime = runtime_of(request)
     served = await run_blocking(runtime.lookups.similar, game_id, k)

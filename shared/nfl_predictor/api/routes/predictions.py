@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -18,7 +19,14 @@ from nfl_predictor.service.views import ViewError, ViewSpec
 router = APIRouter(tags=["predictions"])
 
 GAME_PARAMS = (params.GAME_ID, params.INCLUDE, params.EXPERTS, params.FIELDS)
-WEEK_PARAMS = (params.SEASON, params.WEEK)
+WEEK_PARAMS = (params.SEASON, params.WEEK, params.INCLUDE, params.EXPERTS, params.FIELDS)
+
+
+def _view(args: dict[str, Any]) -> ViewSpec:
+    try:
+        return ViewSpec.parse(args["include"], args["experts"], args["fields"])
+    except ViewError as exc:
+        raise invalid(exc.field, str(exc)) from exc
 
 
 @router.get("/v1/games/{game_id}/predictions", summary="All predictions for one game",
@@ -27,10 +35,7 @@ WEEK_PARAMS = (params.SEASON, params.WEEK)
 async def game_predictions(request: Request) -> Response:
     started = time.perf_counter()
     args = params.read(request, GAME_PARAMS)
-    try:
-        view = ViewSpec.parse(args["include"], args["experts"], args["fields"])
-    except ViewError as exc:
-        raise invalid(exc.field, str(exc)) from exc
+    view = _view(args)
     service = runtime_of(request).predictions
     # The hit path stays on the event loop (memory, or one short Redis GET); the rest goes to a thread.
     served = service.cached_game(args["game_id"], view)
@@ -46,9 +51,10 @@ async def game_predictions(request: Request) -> Response:
 async def week_predictions(request: Request) -> Response:
     started = time.perf_counter()
     args = params.read(request, WEEK_PARAMS)
+    view = _view(args)
     service = runtime_of(request).predictions
-    served = service.cached_week(args["season"], args["week"])
+    served = service.cached_week(args["season"], args["week"], view)
     if served is None:
-        served = await run_blocking(service.week, args["season"], args["week"])
+        served = await run_blocking(service.week, args["season"], args["week"], view)
     return served_response(request, served, max_age=service.cache.ttl_for(GAME_NS), started=started,
                            with_count=True)  # fmt: skip

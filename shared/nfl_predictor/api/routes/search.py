@@ -26,8 +26,8 @@ SourceName = Literal["all", "knowledge_base", "expert_research", "news", "predic
 async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="free text")],
-    source: SourceName = "all",
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    source: Annotated[SourceName, Query(description="where to search (default: everywhere)")] = "all",
+    k: Annotated[int, Query(ge=1, le=100, description="most results to return")] = 10,
     threshold: Annotated[float, Query(ge=-1.0, le=1.0, description="minimum cosine similarity")] = 0.1,
 ) -> Response:
     started = time.perf_counter()

@@ -25,18 +25,24 @@ function currentKey() {
   return sessionStorage.getItem("nflp-key") || "";
 }
 
+function note(section, text, className) {
+  const p = document.createElement("p");
+  p.className = className;
+  p.textContent = text;
+  section.append(p);
+}
+
 // series: [{label, points: [[time ms, value]...]}]; lines: [{label, value}] drawn dashed.
-function lineChart(sectionId, series, lines, unit) {
+// options.empty: what to say when there is nothing to plot; options.note: a line under the chart.
+function lineChart(sectionId, series, lines, unit, options = {}) {
   const section = document.getElementById(sectionId);
   section.querySelectorAll("svg, p").forEach((node) => node.remove());
   const all = series.flatMap((s) => s.points);
   const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "data-points": all.length });
   svg.setAttribute("aria-label", section.querySelector("h2").textContent);
   if (!all.length) {
-    const empty = document.createElement("p");
-    empty.className = "empty";
-    empty.textContent = "no data in this history yet";
-    section.append(svg, empty);
+    section.append(svg);
+    note(section, options.empty || "no data in this history yet", "empty");
     return;
   }
   const times = all.map((p) => p[0]);
@@ -65,10 +71,19 @@ function lineChart(sectionId, series, lines, unit) {
     const path = s.points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" ");
     svg.append(el("polyline", { points: path, fill: "none", stroke: color, "stroke-width": 1.5,
       class: "series", "data-label": s.label, "data-points": s.points.length }));
-    s.points.forEach((p) => svg.append(el("circle", { cx: x(p[0]), cy: y(p[1]), r: 2, fill: color })));
+    s.points.forEach((p) => {
+      // A larger transparent target around each point; its <title> is the browser's tooltip.
+      const mark = el("circle", { cx: x(p[0]), cy: y(p[1]), r: 2, fill: color, class: "point" });
+      const hit = el("circle", { cx: x(p[0]), cy: y(p[1]), r: 6, fill: "transparent", class: "hit" });
+      const text = `${s.label}: ${+p[1].toPrecision(4)}${unit} at ${new Date(p[0]).toLocaleString()}`;
+      hit.append(el("title", {}, text));
+      mark.append(el("title", {}, text));
+      svg.append(mark, hit);
+    });
     svg.append(el("text", { x: PAD.left + 4 + i * 140, y: PAD.top + 8, "font-size": 11, fill: color }, s.label));
   });
   section.append(svg);
+  if (options.note) note(section, options.note, "note");
 }
 
 function points(snapshots, pick) {
@@ -87,15 +102,22 @@ function render(history) {
   lineChart("chart-cache", [
     { label: "hit rate", points: points(snaps, (s) => (s.cache_hit_rate == null ? null : 100 * s.cache_hit_rate)) },
   ], [{ label: `target ${100 * limits.cache_hit_rate}%`, value: 100 * limits.cache_hit_rate }], "");
-  lineChart("chart-redis", [
+  // Redis: say so when it is not configured rather than "no data" (REDIS_URL unset: in-process cache only).
+  const latest = snaps.length ? snaps[snaps.length - 1].summary : {};
+  const redisOff = snaps.length > 0 && (latest.redis_configured === false ||
+    (latest.redis_configured === undefined && snaps.every((s) => s.summary.redis_connected == null)));
+  lineChart("chart-redis", redisOff ? [] : [
     { label: "memory %", points: points(snaps, (s) => (s.redis_memory_ratio == null ? null : 100 * s.redis_memory_ratio)) },
     { label: "clients", points: points(snaps, (s) => s.redis_clients) },
-  ], [{ label: `memory alert ${100 * limits.redis_memory_ratio}%`, value: 100 * limits.redis_memory_ratio }], "");
+  ], [{ label: `memory alert ${100 * limits.redis_memory_ratio}%`, value: 100 * limits.redis_memory_ratio }], "",
+  { empty: redisOff ? "Redis is not configured (REDIS_URL is unset): only the in-process cache is in use"
+    : undefined });
+  // max_connections is a constant far above the data: shown as text, so the chart is scaled to the data.
+  const maxConnections = latest.db_max_connections;
   lineChart("chart-database", [
     { label: "connections", points: points(snaps, (s) => s.db_connections) },
-    { label: "max", points: points(snaps, (s) => s.db_max_connections) },
     { label: "slow queries", points: points(snaps, (s) => s.slow_queries) },
-  ], [], "");
+  ], [], "", { note: maxConnections ? `max_connections: ${maxConnections}` : undefined });
   const body = document.querySelector("#alerts tbody");
   body.replaceChildren();
   snaps.slice().reverse().forEach((s) => s.alerts.forEach((a) => {

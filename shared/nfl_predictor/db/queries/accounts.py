@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from nfl_predictor.db.database import Database, Transaction
 from nfl_predictor.records import ApiKeyRow
@@ -51,6 +52,34 @@ def key_by_hash(db: Database, key_hash: bytes) -> ApiKeyRow | None:
     key_id, user_id, scopes, tier, status, expires_at = row
     return {"key_id": key_id, "user_id": user_id, "scopes": scopes, "tier": tier, "status": status,
             "expires_at": expires_at}  # fmt: skip
+
+
+_LIST_KEYS = """
+SELECT k.id, k.key_prefix, k.name, u.name AS user_name, u.email, k.scopes, s.tier, s.status,
+       k.created_at, k.last_used_at, k.revoked_at
+FROM api_keys k
+JOIN users u ON u.id = k.user_id
+LEFT JOIN LATERAL (
+    SELECT tier, status FROM subscriptions
+    WHERE user_id = k.user_id
+    ORDER BY (status = 'active') DESC, expires_at DESC NULLS FIRST, id DESC
+    LIMIT 1
+) s ON true
+WHERE (CAST(:include_revoked AS boolean) OR k.revoked_at IS NULL)
+ORDER BY k.id
+"""
+
+
+def list_keys(db: Database, *, include_revoked: bool) -> list[dict[str, Any]]:
+    """Every key (never its secret: only the prefix shown when it was created) with its user and tier."""
+    return db.fetch_dicts(_LIST_KEYS, include_revoked=include_revoked)
+
+
+def key_ids_by_prefix(db: Database, prefix: str) -> list[int]:
+    """Unrevoked keys whose stored prefix starts with ``prefix`` (a key's first characters identify it)."""
+    rows = db.fetch("SELECT id FROM api_keys WHERE revoked_at IS NULL AND starts_with(key_prefix, left(:prefix, length(key_prefix))) "
+                    "ORDER BY id", prefix=prefix)  # fmt: skip
+    return [int(r[0]) for r in rows]
 
 
 def revoke_key(db: Database, key_id: int) -> bool:

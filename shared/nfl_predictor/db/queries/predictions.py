@@ -23,6 +23,19 @@ def stored_payloads(db: Database, game_ids: Sequence[str], *, prediction_type: s
     return {game_id: text.encode() for game_id, text in rows}
 
 
+def analysis_embeddings(db: Database, game_ids: Sequence[str], *, prediction_type: str, model_version: str
+                        ) -> dict[str, list[float]]:  # fmt: skip
+    """game_id -> the matchup embedding stored beside the payload (not part of the served document)."""
+    rows = db.fetch(
+        "SELECT game_id, analysis_embedding::text FROM predictions WHERE game_id = ANY(:game_ids) "
+        "AND prediction_type = :prediction_type AND model_version = :model_version "
+        "AND analysis_embedding IS NOT NULL",
+        game_ids=list(game_ids), prediction_type=prediction_type, model_version=model_version,
+    )  # fmt: skip
+    # pgvector's text form, "[0.1,0.2,...]", is a JSON array.
+    return {str(game_id): [float(v) for v in text.strip("[]").split(",")] for game_id, text in rows}
+
+
 def fresh_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type: str, model_version: str,
                    margin: dt.timedelta) -> set[str]:  # fmt: skip
     """The games whose stored prediction is still good ``margin`` from now."""
