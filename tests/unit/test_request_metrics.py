@@ -17,27 +17,27 @@ def response(tier: str, count: int, status: int = 200) -> dict[str, object]:
     return {"statusCode": status, "headers": {"x-cache": tier, "x-prediction-count": str(count)}}
 
 
-def test_requests_are_buffered_then_flushed_as_one_document(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cold_start_flushes_at_once_then_requests_are_buffered(capsys: pytest.CaptureFixture[str]) -> None:
     recorder = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=3600)
     recorder.record(response("l1", 448), 0.0004)
+    (cold,) = emf_documents(capsys.readouterr().out)  # the first request of an environment: published now
+    assert cold["ColdStart"] == [1.0] and cold["Latency"] == pytest.approx([0.4])
     recorder.record(response("redis", 448), 0.0009)
     recorder.record(response("miss", 448, status=503), 0.02)
     assert emf_documents(capsys.readouterr().out) == []  # nothing printed per request
     recorder.flush()
     (doc,) = emf_documents(capsys.readouterr().out)
-    assert doc["Latency"] == pytest.approx([0.4, 0.9, 20.0])
-    assert (doc["CacheHit_l1"], doc["CacheHit_redis"], doc["CacheMiss"]) == ([1.0], [1.0], [1.0])
-    assert doc["PredictionsServed"] == [1344.0] and doc["ServerErrors"] == [1.0] and doc["ColdStart"] == [1.0]
-    recorder.record(response("l1", 448), 0.0004)
-    recorder.flush()
-    assert "ColdStart" not in emf_documents(capsys.readouterr().out)[0]
+    assert doc["Latency"] == pytest.approx([0.9, 20.0])
+    assert (doc["CacheHit_redis"], doc["CacheMiss"]) == ([1.0], [1.0]) and "CacheHit_l1" not in doc
+    assert doc["PredictionsServed"] == [896.0] and doc["ServerErrors"] == [1.0] and "ColdStart" not in doc
 
 
 def test_a_full_buffer_or_a_quiet_second_flushes_by_itself(capsys: pytest.CaptureFixture[str]) -> None:
     busy = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=3600)
+    busy.record(response("l1", 1), 0.0001)  # the cold start's own document
     for _ in range(MAX_VALUES):
         busy.record(response("l1", 1), 0.0001)
-    assert len(emf_documents(capsys.readouterr().out)) == 1
+    assert len(emf_documents(capsys.readouterr().out)) == 2
     quiet = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=0.0)
     quiet.record(response("l1", 1), 0.0001)
     assert len(emf_documents(capsys.readouterr().out)) == 1

@@ -27,7 +27,9 @@ class RequestMetrics:
         self.flush_every_s = flush_every_s
         self._latencies_ms: list[float] = []
         self._counts: Counter[str] = Counter()
-        self._last_flush = time.monotonic()
+        # The first request always flushes: a cold start (and its latency) is published at once,
+        # not only if the environment happens to live a second longer.
+        self._last_flush = float("-inf")
         self._cold = True
 
     def record(self, response: dict[str, Any], seconds: float) -> None:
