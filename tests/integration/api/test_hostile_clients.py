@@ -75,3 +75,33 @@ def test_every_keyed_response_carries_ratelimit_headers(api_stack: ApiStack) -> 
     headers = {k.lower(): v for k, v in last["headers"].items()}
     assert headers["ratelimit-remaining"] == "0" and int(headers["retry-after"]) >= 1
     assert orjson.loads(last["body"])["error"]["code"] == "rate_limited"
+
+
+def test_hostile_methods_and_paths_leave_metrics_and_snapshots_flat(api_stack: ApiStack) -> None:
+    from nfl_predictor.api.routes.performance import performance_snapshot
+
+    runtime = api_stack.runtime
+    key = {"x-api-key": api_stack.keys["admin"]}
+    assert api_stack.invoke(http_api_event("GET", "/v1/games", {"season": 2025}, key))["statusCode"] == 200
+
+    def sizes() -> tuple[int, int]:
+        performance = len(orjson.dumps(performance_snapshot(runtime)))
+        snapshot = runtime.monitor.take(performance_snapshot(runtime), runtime)
+        return performance, len(orjson.dumps(snapshot))
+
+    before = sizes()
+    for i in range(5000):  # keyless: distinct 2 KB methods, then distinct 2 KB paths
+        if i % 2:
+            event = http_api_event("GET", "/v1/games", None, {})
+            event["requestContext"]["http"]["method"] = f"M{i:05d}" + "X" * 2000
+        else:
+            event = http_api_event("GET", f"/v1/{i:05d}" + "p" * 2000, None, {})
+        assert api_stack.invoke(event)["statusCode"] in (400, 401, 404, 405)
+    after = sizes()
+    history = api_stack.invoke(http_api_event("GET", "/v1/performance/history", {"limit": 2000, "detail": "full"},
+                                              key))  # fmt: skip
+    labels = list(runtime.performance.summary())
+    print(f"\nhostile labels: /v1/performance {before[0]} -> {after[0]} bytes; snapshot {before[1]} -> "
+          f"{after[1]} bytes; history response {len(history['body'])} bytes; labels {labels}")  # fmt: skip
+    assert after[0] <= before[0] + 2048 and after[1] <= before[1] + 4096
+    assert len(labels) <= 8 and all(len(label) < 120 for label in labels)
