@@ -41,7 +41,10 @@ def replace_expert_bets(
     tx: Transaction, *, game_id: str, model_version: str, rows: Sequence[ExpertBetRow]
 ) -> None:
     """The game's graded rows for that model version become ``rows`` (graded now): a delete, then
-    every row in one statement (one JSON document typed by the table)."""
+    every row in one statement (one JSON document typed by the table). Graders of the same game take
+    turns (a transaction-level advisory lock), so two at once end with one grader's rows, never 23505."""
+    tx.run("SET LOCAL lock_timeout = '60s'")  # waiting for another grader's turn is expected here
+    tx.run("SELECT pg_advisory_xact_lock(hashtext(:lock))", lock=f"grade:{game_id}:{model_version}")
     tx.run("DELETE FROM expert_bets WHERE game_id = :game_id AND model_version = :model_version",
            game_id=game_id, model_version=model_version)  # fmt: skip
     if rows:

@@ -34,6 +34,19 @@ def fresh_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type: st
     return {str(row[0]) for row in rows}
 
 
+def complete_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type: str, research_type: str
+                      ) -> set[str]:  # fmt: skip
+    """The games whose stored prediction has its reasoning embedding and its research notes (a warm that
+    died between storing predictions and storing research left them without)."""
+    rows = db.fetch(
+        "SELECT p.game_id FROM predictions p WHERE p.game_id = ANY(:game_ids) AND p.prediction_type = :prediction_type "
+        "AND p.reasoning_embedding IS NOT NULL AND EXISTS (SELECT 1 FROM expert_research r "
+        "WHERE r.game_id = p.game_id AND r.research_type = :research_type)",
+        game_ids=list(game_ids), prediction_type=prediction_type, research_type=research_type,
+    )  # fmt: skip
+    return {str(row[0]) for row in rows}
+
+
 _UPSERT = (
     "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
     "reasoning_text, analysis_embedding, model_version, expires_at) "
