@@ -106,7 +106,10 @@ def warm_week(service: PredictionService, season: int | None = None, week: int |
     version = service.params.get().model_version
     ids = [g["game_id"] for g in games]
     fresh = set() if force else fresh_game_ids(db, ids, version)
-    stale = [g for g in games if g["game_id"] not in fresh]
+    from nfl_predictor.service.predictions import started as has_started
+
+    # Started games are left alone: their history is what was stored before kickoff (or backfilled).
+    stale = [g for g in games if g["game_id"] not in fresh and not has_started(g)]
     computed = service.compute_batched(stale, cache_version=version) if stale else {}
     report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
     report["research_notes"] = store_research(db, service.embedder, computed) if computed else 0

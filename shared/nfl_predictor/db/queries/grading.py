@@ -8,12 +8,14 @@ from typing import Any
 import orjson
 
 from nfl_predictor.db.database import Database, Transaction
+from nfl_predictor.db.queries.predictions import HONEST
 from nfl_predictor.records import EXPERT_BET_FIELDS, ExpertBetRow, PendingGrade
 
-_PENDING = """
+# Only honest predictions are graded: made before kickoff, or by a model that had not seen the game.
+_PENDING = f"""
 SELECT p.game_id, p.model_version, p.payload::text
 FROM predictions p JOIN games g USING (game_id)
-WHERE p.prediction_type = 'full' AND g.home_score IS NOT NULL
+WHERE p.prediction_type = 'full' AND g.home_score IS NOT NULL AND {HONEST}
   AND (CAST(:season AS integer) IS NULL OR p.season = :season)
   AND NOT EXISTS (SELECT 1 FROM expert_bets b WHERE b.game_id = p.game_id AND b.model_version = p.model_version)
 ORDER BY g.gameday
