@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from nfl_predictor.api.errors import REQUEST_DEADLINE, ApiError, DbDeadline, error_response, run_blocking
+from nfl_predictor.api.params import non_ascii_number
 from nfl_predictor.runtime import Runtime
 
 HEADER = "x-api-key"
@@ -75,6 +76,24 @@ async def _admit(runtime: Runtime, principal: Any, path: str) -> tuple[Any, dict
     return principal, limits
 
 
+MAX_PATH_BYTES = 1024
+MAX_QUERY_BYTES = 4096  # well under API Gateway's own URL limits, so the answer is the same behind it
+
+
+def _refuse_shape(scope: dict[str, Any]) -> Any:
+    """An over-long request line or a numeric parameter that is not ASCII digits: the JSON error
+    shape, before any work (uvicorn's own limit answers 400 text/plain, and much later)."""
+    query: bytes = scope.get("query_string", b"")
+    if len(query) > MAX_QUERY_BYTES or len(scope.get("raw_path") or scope["path"].encode()) > MAX_PATH_BYTES:
+        return error_response(414, "uri_too_long", f"the path is limited to {MAX_PATH_BYTES} bytes and the query "
+                              f"string to {MAX_QUERY_BYTES}")  # fmt: skip
+    if query:
+        name = non_ascii_number(query.decode("latin-1"))
+        if name is not None:
+            return error_response(422, "invalid_parameter", f"{name}: expected ASCII digits", name)
+    return None
+
+
 def _with_headers(send: Any, extra: list[tuple[bytes, bytes]]) -> Any:
     async def sending(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
@@ -98,6 +117,10 @@ class ApiKeyMiddleware:
         token = REQUEST_DEADLINE.set(DbDeadline(time.monotonic() + deadline, deadline, runtime.db_breaker,
                                                 runtime.db_stuck_for))  # fmt: skip
         try:
+            refused = _refuse_shape(scope)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
             if not protected(scope["path"]):
                 await self.app(scope, receive, send)
                 return

@@ -119,7 +119,10 @@ class PredictionService:
 
             def produce() -> Produced:
                 full = self._full_game(game_id, version)
-                return Produced(render_view(orjson.loads(full.entry.identity_body()), view), full.source)
+                # X-Cache says what happened to this response: a view built now missed its cache, even
+                # when the full game it was built from was a hit.
+                source: Source = full.source if full.source in ("db", "miss") else "miss"
+                return Produced(render_view(orjson.loads(full.entry.identity_body()), view), source)
 
             served = read_through(self.cache, cache_keys.view(game_id, version, view.key_params()), produce)
         return self._counted(served)
