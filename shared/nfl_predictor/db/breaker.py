@@ -41,6 +41,7 @@ class DatabaseBreaker:
         self._open_until = 0.0  # 0.0: closed (the hot path is one float comparison)
         self._probe_started = 0.0
         self.times_opened = 0
+        self.probes = 0
         self.last_error: str | None = None  # the exception's type only: never hosts or addresses
 
     def allow(self) -> bool:
@@ -55,6 +56,7 @@ class DatabaseBreaker:
             if self._probe_started and now - self._probe_started < max(self.cooldown_s, 1.0):
                 return False
             self._probe_started = now
+            self.probes += 1
             return True
 
     def success(self) -> None:
