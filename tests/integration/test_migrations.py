@@ -168,3 +168,19 @@ def test_a_failure_is_one_migration_error(empty_db: Database) -> None:
                 runner.apply()
     finally:
         other.close()
+
+
+def test_two_migrate_commands_at_once_both_exit_zero(empty_database_url: str) -> None:
+    """Issue 15, item 1, as operators hit it: two `nfl-predictor migrate` on a fresh database."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "nfl_predictor.cli.main", "migrate"]
+    env = {**os.environ, "DATABASE_URL": empty_database_url}
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]  # fmt: skip
+    outcomes = [(run.wait(timeout=300), *run.communicate(timeout=10)) for run in runs]
+    for code, _out, err in outcomes:
+        assert code == 0, err
+        assert "Traceback" not in err
