@@ -18,10 +18,11 @@ from nfl_predictor.telemetry.performance import PerformanceRecorder
 if TYPE_CHECKING:
     from nfl_predictor.cache import CacheManager
     from nfl_predictor.db import Database
+    from nfl_predictor.db.breaker import DatabaseBreaker
     from nfl_predictor.service.auth import Authenticator
     from nfl_predictor.service.lookups import LookupService
     from nfl_predictor.service.predictions import PredictionService
-    from nfl_predictor.service.ratelimit import RateLimiter
+    from nfl_predictor.service.ratelimit import PreAuthLimiter, RateLimiter
     from nfl_predictor.service.training import ParamsProvider
     from nfl_predictor.telemetry.monitoring import Monitor
     from nfl_predictor.vectors.embedder import Embedder
@@ -45,9 +46,27 @@ class Runtime:
     @cached_property
     def db(self) -> Database:
         from nfl_predictor.db import database_from_settings
+        from nfl_predictor.db.breaker import GuardedSource
 
         with self._lock:
-            return database_from_settings(self.settings)
+            db = database_from_settings(self.settings)
+            db.source = GuardedSource(db.source, self.db_breaker)  # a hung database fails fast
+            return db
+
+    def db_stuck_for(self) -> float:
+        """Seconds the oldest in-flight database call has been running (0.0 if none, or no database yet)."""
+        from nfl_predictor.db.breaker import GuardedSource
+
+        source = self.__dict__["db"].source if "db" in self.__dict__ else None
+        return source.stuck_for() if isinstance(source, GuardedSource) else 0.0
+
+    @cached_property
+    def db_breaker(self) -> DatabaseBreaker:
+        from nfl_predictor.db.breaker import DatabaseBreaker
+
+        return DatabaseBreaker(
+            self.settings.db_breaker_failure_threshold, self.settings.db_breaker_cooldown_s
+        )
 
     @cached_property
     def cache(self) -> CacheManager:
@@ -81,7 +100,17 @@ class Runtime:
     def auth(self) -> Authenticator:
         from nfl_predictor.service.auth import Authenticator
 
-        return Authenticator(self.db)
+        return Authenticator(self.db, key_ttl_s=self.settings.auth_key_ttl_s,
+                             stale_grace_s=self.settings.auth_stale_grace_s)  # fmt: skip
+
+    @cached_property
+    def preauth_limiter(self) -> PreAuthLimiter:
+        from nfl_predictor.config.settings import parse_rate
+        from nfl_predictor.service.ratelimit import PreAuthLimiter
+
+        return PreAuthLimiter(
+            parse_rate(self.settings.preauth_per_client), parse_rate(self.settings.preauth_global)
+        )
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import orjson
 import pytest
 from nfl_predictor.data.ingest import load_demo_league
@@ -66,3 +68,24 @@ def test_leaderboard_aggregates_per_expert_and_category(graded: Database) -> Non
     brier = next(c for c in first["categories"] if c["category"] == "win_probability")
     assert brier["brier"] is not None and 0 <= brier["brier"] <= 1 and brier["mae"] is None
     assert leaderboard(graded, 1999) == []
+
+
+def test_two_graders_at_once_leave_the_rows_one_grader_leaves(graded: Database, database_url: str) -> None:
+    """Issue 15, item 2: graders racing on delete-then-insert crashed with 23505 on expert_bets."""
+    from nfl_predictor.db import parse_database_url
+    from nfl_predictor.db.database import make_database
+
+    from tests.integration.api.test_warm_races import at_once
+
+    count = "SELECT count(*), count(DISTINCT (expert_id, game_id, bet_type, model_version)) FROM expert_bets"
+    expected = graded.fetch(count)
+    for _ in range(3):
+        graded.execute("DELETE FROM expert_bets WHERE season = 2025 AND week = 10")
+        a, b = (make_database(parse_database_url(database_url), pooled=False) for _ in range(2))
+        results = at_once(
+            *(functools.partial(grade_pending, d, HashingEmbedder(), season=2025) for d in (a, b))
+        )
+        a.close()
+        b.close()
+        assert not any(isinstance(r, BaseException) for r in results), results
+        assert graded.fetch(count) == expected

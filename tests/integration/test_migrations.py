@@ -126,3 +126,61 @@ def test_bad_filename_is_refused(tmp_path: Path) -> None:
     (folder / "7_bad name.sql").write_text("SELECT 1;")
     with pytest.raises(MigrationError, match="NNN_snake_case"):
         load_migrations(folder)
+
+
+def test_concurrent_runners_take_turns_and_both_succeed(empty_database_url: str) -> None:
+    """Issue 15, item 1: two runners on a fresh database. A runner queued on pg_advisory_lock made the
+    lock holder's CREATE INDEX CONCURRENTLY deadlock (40P01); now the second polls, then finds nothing."""
+    import threading
+
+    results: dict[str, object] = {}
+    databases = {name: make_database(parse_database_url(empty_database_url), pooled=False) for name in "ab"}
+    start = threading.Barrier(2)
+
+    def run(name: str) -> None:
+        start.wait(timeout=30)
+        try:
+            results[name] = [m.version for m in apply_migrations(databases[name])]
+        except Exception as exc:  # recorded, asserted below
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    for database in databases.values():
+        database.close()
+    assert not any(isinstance(result, Exception) for result in results.values()), results
+    applied = sorted((results["a"], results["b"]), key=len)  # type: ignore[arg-type]
+    assert applied[0] == [] and applied[1] == [m.version for m in load_migrations()]
+
+
+def test_a_failure_is_one_migration_error(empty_db: Database) -> None:
+    from nfl_predictor.db.migrate import _ADVISORY_LOCK_KEY
+
+    runner = MigrationRunner(empty_db, lock_wait_s=0.5)
+    other = make_database(empty_db.target, pooled=False)
+    try:
+        with other.raw_connection() as holder:
+            holder.run("SELECT pg_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY)  # held by another runner
+            with pytest.raises(MigrationError, match="held the lock"):
+                runner.apply()
+    finally:
+        other.close()
+
+
+def test_two_migrate_commands_at_once_both_exit_zero(empty_database_url: str) -> None:
+    """Issue 15, item 1, as operators hit it: two `nfl-predictor migrate` on a fresh database."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "nfl_predictor.cli.main", "migrate"]
+    env = {**os.environ, "DATABASE_URL": empty_database_url}
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]  # fmt: skip
+    outcomes = [(run.wait(timeout=300), *run.communicate(timeout=10)) for run in runs]
+    for code, _out, err in outcomes:
+        assert code == 0, err
+        assert "Traceback" not in err

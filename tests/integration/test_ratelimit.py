@@ -44,3 +44,18 @@ def test_redis_down_falls_back_to_per_process_buckets(private_redis: PrivateRedi
     decisions = [rl.check(2, "free") for _ in range(8)]
     assert {d.backend for d in decisions} == {"local"}
     assert sum(d.allowed for d in decisions) == 5
+
+
+def test_a_redis_restart_does_not_hand_out_a_fresh_burst(private_redis: PrivateRedis) -> None:
+    """Issue 15, item 8: a bucket Redis lost in a restart restarts from this process's last known level."""
+    import time
+
+    cache = CacheManager(CacheConfig(private_redis.url, breaker_cooldown_s=0.05))
+    rl = RateLimiter(cache.redis_tier, {"free": Limit(per_second=0.2, burst=5)})
+    assert sum(rl.check(4, "free").allowed for _ in range(8)) == 5
+    private_redis.stop()
+    private_redis.start()  # empty, same port
+    time.sleep(0.1)  # past the breaker's cool-down: the next call goes to the restarted Redis
+    after = [rl.check(4, "free") for _ in range(5)]
+    assert sum(d.allowed for d in after) <= 1  # at most the refill since, not a burst of 5
+    cache.close()

@@ -26,7 +26,7 @@ def test_opens_after_consecutive_failures_only() -> None:
     assert breaker.state == "open"
     assert not breaker.allow()
     assert breaker.times_opened == 1
-    assert breaker.snapshot()["last_error"] == "RuntimeError: boom"
+    assert breaker.snapshot()["last_error"] == "RuntimeError"  # the type only: messages name hosts
 
 
 def test_half_open_lets_exactly_one_probe_through() -> None:

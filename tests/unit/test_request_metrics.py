@@ -17,7 +17,9 @@ def response(tier: str, count: int, status: int = 200) -> dict[str, object]:
     return {"statusCode": status, "headers": {"x-cache": tier, "x-prediction-count": str(count)}}
 
 
-def test_the_cold_start_flushes_at_once_then_requests_are_buffered(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cold_start_flushes_at_once_then_requests_are_buffered(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     recorder = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=3600)
     recorder.record(response("l1", 448), 0.0004)
     (cold,) = emf_documents(capsys.readouterr().out)  # the first request of an environment: published now

@@ -7,9 +7,14 @@ with Retry-After.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+import math
+import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
@@ -18,8 +23,26 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+if TYPE_CHECKING:
+    from nfl_predictor.db.breaker import DatabaseBreaker
+
 logger = logging.getLogger("nfl_predictor.api")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class DbDeadline:
+    """How long this request may wait on the database, and the breaker that a hung database trips."""
+
+    at: float  # time.monotonic() by which the request's database work must be done
+    seconds: float
+    breaker: DatabaseBreaker
+    stuck_for: Callable[[], float]  # age of the oldest in-flight database call
+
+
+# Set by the key-check middleware for each request; read by run_blocking (routes need no change).
+REQUEST_DEADLINE: contextvars.ContextVar[DbDeadline | None] = contextvars.ContextVar("nflp_db_deadline",
+                                                                                       default=None)  # fmt: skip
 
 
 class ApiError(Exception):
@@ -45,17 +68,49 @@ def unavailable(message: str, retry_after_s: int = 5) -> ApiError:
     return ApiError(503, "unavailable", message, headers={"Retry-After": str(retry_after_s)})
 
 
+def breaker_open(breaker: DatabaseBreaker) -> ApiError:
+    retry_s = max(1, math.ceil(breaker.retry_after_ms() / 1000))
+    return unavailable("the database is not answering and this is not cached", retry_s)
+
+
+def _drop_result(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved, so asyncio does not log "exception was never retrieved"
+
+
 async def run_blocking(work: Callable[..., T], *args: Any) -> T:
-    """Database and engine work off the event loop, with service failures mapped to API errors."""
+    """Database and engine work off the event loop, with service failures mapped to API errors.
+
+    Within a request's deadline (``REQUEST_DEADLINE``): while the database breaker is open the
+    answer is a 503 at once; when the deadline passes with a database call stuck, the breaker opens
+    and the answer is a 503 (the worker thread finishes, or times out, on its own). Work that is
+    past the deadline but not waiting on the database (the engine computing) is waited for.
+    """
     from nfl_predictor.service.errors import GameNotFound
 
+    guard = REQUEST_DEADLINE.get()
+    if guard is not None and guard.breaker.state == "open":
+        raise breaker_open(guard.breaker)
     try:
-        return await run_in_threadpool(work, *args)
+        if guard is None:
+            return await run_in_threadpool(work, *args)
+        future = asyncio.ensure_future(run_in_threadpool(work, *args))
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), max(0.01, guard.at - time.monotonic()))
+        except TimeoutError:
+            if guard.stuck_for() >= guard.seconds / 2:
+                guard.breaker.trip("deadline")
+                future.add_done_callback(_drop_result)
+                raise breaker_open(guard.breaker) from None
+            return await future
     except GameNotFound as exc:
         raise not_found(exc.message, field=exc.field) from exc
     except Exception as exc:
+        from nfl_predictor.db.breaker import DatabaseUnavailable
         from nfl_predictor.db.connection import is_connection_error
 
+        if isinstance(exc, DatabaseUnavailable) and guard is not None:
+            raise breaker_open(guard.breaker) from exc
         if is_connection_error(exc):
             raise unavailable("the database is unreachable and this is not cached") from exc
         raise

@@ -16,6 +16,25 @@ from starlette.requests import Request
 
 from nfl_predictor.api.errors import invalid
 
+ASCII_INT = re.compile(r"-?[0-9]{1,18}")
+ASCII_NUMBER = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
+# Query parameters that are numbers on any route: ASCII digits only (checked by the key-check
+# middleware before routing, since FastAPI's own int parsing also accepts "2_025", "+2025", "2025.0").
+INTEGER_QUERY = frozenset({"season", "week", "k", "limit"})
+NUMBER_QUERY = frozenset({"threshold"})
+
+
+def non_ascii_number(query: str) -> str | None:
+    """The first numeric query parameter whose value is not plain ASCII digits, if any."""
+    from urllib.parse import parse_qsl
+
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name in INTEGER_QUERY and not ASCII_INT.fullmatch(value):
+            return name
+        if name in NUMBER_QUERY and not ASCII_NUMBER.fullmatch(value):
+            return name
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class Param:
@@ -50,6 +69,8 @@ class Param:
             return None
         if self.kind is int:
             try:
+                if not ASCII_INT.fullmatch(raw):  # int() also takes "٢٠٢٥", "2_025", " +2025 "
+                    raise ValueError(raw)
                 value: Any = int(raw)
             except ValueError:
                 raise invalid(self.name, f"{self.name}: expected an integer, got {raw[:20]!r}") from None

@@ -140,6 +140,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing or unknown API key", 403: "Subscription inactive or admin scope required",
         404: "No such game or week", 422: "Invalid parameter (the body names it)",
         429: "Rate limit exceeded (see Retry-After)", 503: "Database unreachable and nothing cached",
+        414: "Path over 1 KB or query string over 4 KB",
     }  # fmt: skip
     out: dict[int | str, dict[str, Any]] = {}
     for code in codes:
@@ -148,4 +149,4 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-AUTHED = (401, 403, 422, 429, 503)
+AUTHED = (401, 403, 414, 422, 429, 503)

@@ -57,7 +57,7 @@ class CircuitBreaker:
         with self._lock:
             self._failures += 1
             if error is not None:
-                self.last_error = f"{type(error).__name__}: {error}"
+                self.last_error = type(error).__name__  # no message: it names hosts and ports
             if self._probe_started or self._failures >= self.threshold:
                 if self._open_until == 0.0:
                     self.times_opened += 1

@@ -126,7 +126,7 @@ class RedisTier:
             breaker.failure(exc)
             if not self._was_open and breaker.state != "closed":
                 self._was_open = True
-                log.warning("redis unavailable, circuit breaker open: %s", breaker.last_error)
+                log.warning("redis unavailable, circuit breaker open: %s: %s", type(exc).__name__, exc)
             return UNAVAILABLE
         except RedisError as exc:
             self.errors += 1

@@ -49,6 +49,30 @@ def _parse_non_negative_float(raw: str) -> float:
     return value
 
 
+def _parse_positive_float(raw: str) -> float:
+    value = float(raw.strip())
+    if not value > 0 or value == float("inf"):
+        raise ValueError("expected a positive number")
+    return value
+
+
+def parse_rate(raw: str) -> tuple[float, int]:
+    """ "20:40" -> (20.0, 40): per second and burst."""
+    rate, _, burst = raw.strip().partition(":")
+    try:
+        per_second, capacity = float(rate), int(burst)
+    except ValueError:
+        raise ValueError("expected per_second:burst, e.g. 20:40") from None
+    if not per_second > 0 or capacity < 1:
+        raise ValueError("expected a positive rate and a burst of at least 1")
+    return per_second, capacity
+
+
+def _parse_rate(raw: str) -> str:
+    parse_rate(raw)
+    return raw.strip()
+
+
 def _parse_fraction(raw: str) -> float:
     value = float(raw.strip())
     if not 0.0 <= value < 1.0:
@@ -192,6 +216,14 @@ class Settings:
     rate_limits: str = DEFAULT_RATE_LIMITS
     week_batch_size: int = 8
     week_max_workers: int = 4
+    # Failing fast on a hung database (API path) and bounding what clients without a key cost
+    db_breaker_failure_threshold: int = 3
+    db_breaker_cooldown_s: float = 2.0
+    api_db_deadline_s: float = 2.5
+    preauth_per_client: str = "20:40"
+    preauth_global: str = "100:200"
+    auth_key_ttl_s: float = 10.0
+    auth_stale_grace_s: float = 300.0
 
     @property
     def uses_embedded_db(self) -> bool:
@@ -288,4 +320,11 @@ class Settings:
             rate_limits=_read(env, "RATE_LIMITS", _parse_rate_limits, DEFAULT_RATE_LIMITS),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),
             week_max_workers=_read(env, "WEEK_MAX_WORKERS", _parse_positive_int, 4),
+            db_breaker_failure_threshold=_read(env, "DB_BREAKER_FAILURE_THRESHOLD", _parse_positive_int, 3),
+            db_breaker_cooldown_s=_read(env, "DB_BREAKER_COOLDOWN_SECONDS", _parse_non_negative_float, 2.0),
+            api_db_deadline_s=_read(env, "API_DB_DEADLINE_SECONDS", _parse_positive_float, 2.5),
+            preauth_per_client=_read(env, "PREAUTH_LIMIT_PER_CLIENT", _parse_rate, "20:40"),
+            preauth_global=_read(env, "PREAUTH_LIMIT_GLOBAL", _parse_rate, "100:200"),
+            auth_key_ttl_s=_read(env, "AUTH_KEY_TTL_SECONDS", _parse_non_negative_float, 10.0),
+            auth_stale_grace_s=_read(env, "AUTH_STALE_GRACE_SECONDS", _parse_non_negative_float, 300.0),
         )

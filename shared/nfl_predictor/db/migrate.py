@@ -3,7 +3,11 @@
 Each file runs in one transaction, unless its first line is ``-- nflp:no-transaction`` (needed for
 CREATE INDEX CONCURRENTLY); such a file runs statement by statement, and on failure the indexes it
 had started are dropped again, so no file is ever left half-applied. A session-level advisory lock
-makes concurrent runners (two Lambdas, a deploy and a developer) take turns.
+makes concurrent runners (two Lambdas, a deploy and a developer) take turns: a runner that finds it
+taken *polls* for it (``pg_try_advisory_lock``, between short sleeps) rather than queueing on it. A
+queued ``pg_advisory_lock`` is a statement that stays open, and the lock holder's ``CREATE INDEX
+CONCURRENTLY`` waits for every open transaction, so queueing deadlocked (40P01) every time. The
+waiter then finds nothing to do. Any failure is a ``MigrationError``: one line, no traceback.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ _CONCURRENT_INDEX = re.compile(
     re.IGNORECASE,
 )
 _ADVISORY_LOCK_KEY = 0x6E666C70  # "nflp"
+LOCK_WAIT_S = 900.0  # how long a runner waits for another to finish (the migrations Lambda's timeout)
+LOCK_POLL_S = 0.25
 
 
 class MigrationError(RuntimeError):
@@ -98,10 +104,23 @@ def split_statements(sql: str) -> list[str]:
 
 class MigrationRunner:
     def __init__(self, db: Database, directory: Path | None = None,
-                 log: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 log: Callable[[str], None] | None = None, lock_wait_s: float = LOCK_WAIT_S) -> None:  # fmt: skip
         self.db = db
         self.migrations = load_migrations(directory)
         self.log = log or (lambda _msg: None)
+        self.lock_wait_s = lock_wait_s
+
+    def _take_turn(self, conn: Connection) -> None:
+        """The advisory lock, polled: never a statement left waiting while another runner builds indexes."""
+        deadline = time.monotonic() + self.lock_wait_s
+        said = False
+        while not conn.run("SELECT pg_try_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY)[0][0]:
+            if time.monotonic() >= deadline:
+                raise MigrationError(f"another migration runner held the lock for over {self.lock_wait_s:g}s")
+            if not said:
+                self.log("another migration runner is busy; waiting for it")
+                said = True
+            time.sleep(LOCK_POLL_S)
 
     def status(self) -> list[dict[str, object]]:
         with self.db.raw_connection() as conn:
@@ -114,9 +133,17 @@ class MigrationRunner:
 
     def apply(self) -> list[Migration]:
         """Apply every pending migration; returns those applied now (empty when up to date)."""
+        try:
+            return self._apply()
+        except MigrationError:
+            raise
+        except DatabaseError as exc:
+            raise MigrationError(f"migrations: {describe_pg_error(exc)}") from exc
+
+    def _apply(self) -> list[Migration]:
         applied_now: list[Migration] = []
         with self.db.raw_connection() as conn:
-            conn.run("SELECT pg_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY)
+            self._take_turn(conn)
             try:
                 self._ensure_table(conn)
                 applied = self._applied(conn)

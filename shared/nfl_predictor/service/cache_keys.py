@@ -55,7 +55,8 @@ def similar(game_id: str, k: int, model: str) -> CacheKey:
 
 
 def search(text: str, source: str, k: int, threshold: float) -> CacheKey:
-    return CacheKey(SEARCH_NS, {"q": text.lower(), "source": source, "k": k, "threshold": threshold})
+    # The exact text: the response echoes it, so two spellings must not share an entry.
+    return CacheKey(SEARCH_NS, {"q": text, "source": source, "k": k, "threshold": threshold})
 
 
 def leaderboard(season: int | None, query: dict[str, Any] | None = None) -> CacheKey:

@@ -125,8 +125,12 @@ class PredictionService:
             def produce() -> Produced:
                 full = self._full_game(game_id, version)
                 embedding = self.embeddings([game_id], version).get(game_id) if view.wants_embedding else None
-                return Produced(render_view(orjson.loads(full.entry.identity_body()), view, embedding),
-                                full.source)  # fmt: skip
+                # X-Cache says what happened to this response: a view built now missed its cache, even
+                # when the full game it was built from was a hit.
+                source: Source = full.source if full.source in ("db", "miss") else "miss"
+                return Produced(
+                    render_view(orjson.loads(full.entry.identity_body()), view, embedding), source
+                )
 
             served = read_through(self.cache, cache_keys.view(game_id, version, view.key_params()), produce)
         return self._counted(served)
@@ -139,6 +143,9 @@ class PredictionService:
             game = league.get_game(self.db, game_id)
             if game is None:
                 raise GameNotFound(f"no game {game_id}", "game_id")
+            if started(game):  # today's model has seen it: hindsight is never served as a prediction
+                raise GameNotFound(f"no prediction for {game_id} was made before kickoff (walk-forward "
+                                   "backfill fills past games)", "game_id")  # fmt: skip
             return Produced(self._compute([game])[game_id], "miss")
 
         return read_through(self.cache, cache_keys.game(game_id, version), produce)
@@ -243,7 +250,13 @@ class PredictionService:
         try:
             params = self.params.get()
             payloads = compute_payloads(self.db, params, games)
-            bodies = store_predictions(self.db, params, games, payloads)
+            # Only games without a result are stored (and so later graded): a prediction of a played
+            # game by today's model is hindsight, not history, whoever asked for it.
+            upcoming = [(g, p) for g, p in zip(games, payloads, strict=True) if not started(g)]
+            bodies = store_predictions(self.db, params, [g for g, _ in upcoming], [p for _, p in upcoming])
+            for game, payload in zip(games, payloads, strict=True):
+                if started(game):
+                    bodies[game["game_id"]] = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
             self.stats.computed_games += len(games)
             return bodies
         finally:
@@ -252,6 +265,12 @@ class PredictionService:
 
 def _selection(view: ViewSpec | None) -> dict[str, str] | None:
     return None if view is None or view.is_full else view.key_params()
+
+
+def started(game: GameRecord) -> bool:
+    """The game has a result. (Not the kickoff clock: a model only learns from results, and the demo
+    league's unplayed weeks have kickoffs in the past.)"""
+    return game.get("home_score") is not None
 
 
 def compute_payloads(db: Database, params: ModelParams, games: list[GameRecord]) -> list[dict[str, Any]]:
@@ -279,6 +298,8 @@ def store_predictions(db: Database, params: ModelParams, games: list[GameRecord]
     """Upsert the games' predictions; returns the stored JSON text as bytes (stable ETags across tiers)."""
     now = dt.datetime.now(dt.UTC)
     rows: list[PredictionRow] = []
+    if not games:
+        return {}
     for game, payload in zip(games, payloads, strict=True):
         played = game.get("home_score") is not None
         rows.append({

@@ -1,8 +1,11 @@
 """Cache warming: predictions for a week computed, stored (with expert research) and put in Redis.
 
 Idempotent: games whose stored predictions are fresh are not recomputed, entries already cached
-are not rewritten, so a second run changes nothing. Also grades finished games that have stored
-predictions but no betting-history rows yet.
+are not rewritten, so a second run changes nothing. Self-repairing: "fresh" means complete, so a
+game stored without its research notes or reasoning embedding (a run that died half-way) gets
+them from its stored body on the next run, without ``--force``. Safe to overlap: the research and
+grading writes take turns per game (see db/queries), so two runs at once leave one run's rows.
+Also grades finished games that have stored predictions but no betting-history rows yet.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ def warm_week(service: PredictionService, season: int | None = None, week: int |
     started = time.perf_counter()
     db, cache = service.db, service.cache
     report: dict[str, Any] = {"season": season, "week": week, "games": 0, "computed": 0, "skipped_fresh": 0,
-                              "cached": 0, "research_notes": 0, "graded_games": 0}  # fmt: skip
+                              "repaired": 0, "cached": 0, "research_notes": 0, "graded_games": 0}  # fmt: skip
     report["graded_games"] = grade_pending(db, service.embedder)
     target = target_week(db, season, week)
     if target is None:
@@ -104,10 +107,20 @@ def warm_week(service: PredictionService, season: int | None = None, week: int |
     version = service.params.get().model_version
     ids = [g["game_id"] for g in games]
     fresh = set() if force else fresh_game_ids(db, ids, version)
-    stale = [g for g in games if g["game_id"] not in fresh]
+    from nfl_predictor.service.predictions import started as has_started
+
+    # Started games are left alone: their history is what was stored before kickoff (or backfilled).
+    stale = [g for g in games if g["game_id"] not in fresh and not has_started(g)]
     computed = service.compute_batched(stale, cache_version=version) if stale else {}
     report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
     report["research_notes"] = store_research(db, service.embedder, computed) if computed else 0
+    incomplete = sorted(fresh - prediction_queries.complete_game_ids(
+        db, sorted(fresh), prediction_type=PREDICTION_TYPE, research_type=RESEARCH_TYPE)) if fresh else []  # fmt: skip
+    if incomplete:  # stored, but a run died before their research and embeddings: finish the job
+        repaired = service.stored_bodies(incomplete, version)
+        report["research_notes"] += store_research(db, service.embedder, repaired)
+        report["repaired"] = len(repaired)
+        report["skipped_fresh"] -= len(repaired)
 
     report["cached"] = len(computed) + cache_stored(
         service, [gid for gid in ids if gid not in computed], version

@@ -40,7 +40,8 @@ class Outage:
         self.games = [str(r[0]) for r in db.fetch("SELECT game_id FROM games WHERE season = 2025 AND week = 13 "
                                                   "ORDER BY game_id")]  # fmt: skip
         db.close()
-        self.runtime = runtime_on(self.pg.url, self.redis.url, BREAKER_COOLDOWN_SECONDS=COOLDOWN_S)
+        self.runtime = runtime_on(self.pg.url, self.redis.url, BREAKER_COOLDOWN_SECONDS=COOLDOWN_S,
+                                  DB_BREAKER_COOLDOWN_SECONDS=COOLDOWN_S)  # fmt: skip
         self.handler = make_lambda_handler(self.runtime)
 
     def get(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def test_redis_killed_then_database_stopped(outage: Outage) -> None:
     assert computed["statusCode"] == 200 and body(computed)["game_id"] == uncached
     for game in outage.games[6:9]:  # a little more traffic that needs Redis: the breaker opens
         assert outage.get(f"/v1/games/{game}/predictions")["statusCode"] == 200
-    assert outage.runtime.cache.breaker.state == "open"
+    assert outage.runtime.cache.breaker.state != "closed"  # open (half-open once its 0.3 s cool-down passed)
     health = outage.get("/health")
     assert health["statusCode"] == 200 and body(health)["status"] == "degraded"
 
@@ -93,9 +94,10 @@ def test_redis_killed_then_database_stopped(outage: Outage) -> None:
             assert response["statusCode"] == 200, response["body"]
         missing = outage.get(f"/v1/games/{outage.games[5]}/predictions")
         assert missing["statusCode"] == 503
-        assert missing["headers"]["retry-after"] == "5"
+        assert int(missing["headers"]["retry-after"]) >= 1
         assert body(missing)["error"]["code"] == "unavailable"
         assert outage.get("/health")["statusCode"] == 503
     finally:
         outage.pg.start()
+    time.sleep(COOLDOWN_S * 1.5)  # the database breaker probes after its cool-down, then closes
     assert outage.get(f"/v1/games/{outage.games[5]}/predictions")["statusCode"] == 200  # reconnects by itself

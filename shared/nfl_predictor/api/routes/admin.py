@@ -39,6 +39,9 @@ class WarmRequest(BaseModel):
 async def invalidate(request: Request, body: InvalidateRequest) -> Response:
     if body.namespace not in NAMESPACES:
         raise invalid("namespace", f"namespace: unknown; allowed: {', '.join(NAMESPACES)}")
+    for name, value in (body.params or {}).items():  # exact values only: null or a nested object was a 500
+        if not isinstance(value, str | int | float):
+            raise invalid(f"params.{name}", f"params.{name}: expected a string or a number")
     cache = runtime_of(request).cache
     if body.params:
         result = await run_in_threadpool(cache.invalidate_matching, body.namespace, body.params)

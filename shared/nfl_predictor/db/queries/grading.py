@@ -8,12 +8,14 @@ from typing import Any
 import orjson
 
 from nfl_predictor.db.database import Database, Transaction
+from nfl_predictor.db.queries.predictions import HONEST
 from nfl_predictor.records import EXPERT_BET_FIELDS, ExpertBetRow, PendingGrade
 
-_PENDING = """
+# Only honest predictions are graded: made before kickoff, or by a model that had not seen the game.
+_PENDING = f"""
 SELECT p.game_id, p.model_version, p.payload::text
 FROM predictions p JOIN games g USING (game_id)
-WHERE p.prediction_type = 'full' AND g.home_score IS NOT NULL
+WHERE p.prediction_type = 'full' AND g.home_score IS NOT NULL AND {HONEST}
   AND (CAST(:season AS integer) IS NULL OR p.season = :season)
   AND NOT EXISTS (SELECT 1 FROM expert_bets b WHERE b.game_id = p.game_id AND b.model_version = p.model_version)
 ORDER BY g.gameday
@@ -41,7 +43,10 @@ def replace_expert_bets(
     tx: Transaction, *, game_id: str, model_version: str, rows: Sequence[ExpertBetRow]
 ) -> None:
     """The game's graded rows for that model version become ``rows`` (graded now): a delete, then
-    every row in one statement (one JSON document typed by the table)."""
+    every row in one statement (one JSON document typed by the table). Graders of the same game take
+    turns (a transaction-level advisory lock), so two at once end with one grader's rows, never 23505."""
+    tx.run("SET LOCAL lock_timeout = '60s'")  # waiting for another grader's turn is expected here
+    tx.run("SELECT pg_advisory_xact_lock(hashtext(:lock))", lock=f"grade:{game_id}:{model_version}")
     tx.run("DELETE FROM expert_bets WHERE game_id = :game_id AND model_version = :model_version",
            game_id=game_id, model_version=model_version)  # fmt: skip
     if rows:

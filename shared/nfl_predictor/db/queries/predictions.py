@@ -12,12 +12,31 @@ from nfl_predictor.records import PredictionRow
 _LIVE = "(expires_at IS NULL OR expires_at > now())"
 
 
+# A stored prediction of a played game is history (graded, on the leaderboard) only when it was made
+# before kickoff, or by a model trained only on weeks before the game (walk-forward backfill). The
+# model's training cut-off comes from model_params, else from the version's "-<season>w<week>-n<N>".
+HONEST = (
+    "(g.home_score IS NULL OR p.created_at < coalesce(g.kickoff, g.gameday::timestamptz) OR coalesce("
+    "(SELECT mp.trained_through_season * 100 + mp.trained_through_week FROM model_params mp "
+    "WHERE mp.model_version = p.model_version), "
+    "(SELECT m[1]::int * 100 + m[2]::int FROM regexp_match(p.model_version, '-(\\d{4})w(\\d{2})-n\\d+$') AS m)"
+    ") < g.season * 100 + g.week)"
+)
+
+
 def stored_payloads(db: Database, game_ids: Sequence[str], *, prediction_type: str, model_version: str
                     ) -> dict[str, bytes]:  # fmt: skip
-    """game_id -> the stored payload's JSON text (as bytes), for the games with an unexpired one."""
+    """game_id -> the stored payload's JSON text (as bytes), for the games with an unexpired one.
+
+    Unplayed games: ``model_version``'s prediction. Played games: an honest one (see ``HONEST``),
+    ``model_version``'s if it is, else the newest honest one of another version (walk-forward).
+    """
     rows = db.fetch(
-        "SELECT game_id, payload::text FROM predictions WHERE game_id = ANY(:game_ids) "
-        f"AND prediction_type = :prediction_type AND model_version = :model_version AND {_LIVE}",
+        "SELECT DISTINCT ON (p.game_id) p.game_id, p.payload::text FROM predictions p JOIN games g USING (game_id) "
+        "WHERE p.game_id = ANY(:game_ids) AND p.prediction_type = :prediction_type AND "
+        f"(p.expires_at IS NULL OR p.expires_at > now()) AND (p.model_version = :model_version "
+        f"OR g.home_score IS NOT NULL) AND {HONEST} "
+        "ORDER BY p.game_id, (p.model_version = :model_version) DESC, p.created_at DESC",
         game_ids=list(game_ids), prediction_type=prediction_type, model_version=model_version,
     )  # fmt: skip
     return {game_id: text.encode() for game_id, text in rows}
@@ -43,6 +62,19 @@ def fresh_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type: st
         "SELECT game_id FROM predictions WHERE game_id = ANY(:game_ids) AND prediction_type = :prediction_type "
         "AND model_version = :model_version AND (expires_at IS NULL OR expires_at > now() + :margin)",
         game_ids=list(game_ids), prediction_type=prediction_type, model_version=model_version, margin=margin,
+    )  # fmt: skip
+    return {str(row[0]) for row in rows}
+
+
+def complete_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type: str, research_type: str
+                      ) -> set[str]:  # fmt: skip
+    """The games whose stored prediction has its reasoning embedding and its research notes (a warm that
+    died between storing predictions and storing research left them without)."""
+    rows = db.fetch(
+        "SELECT p.game_id FROM predictions p WHERE p.game_id = ANY(:game_ids) AND p.prediction_type = :prediction_type "
+        "AND p.reasoning_embedding IS NOT NULL AND EXISTS (SELECT 1 FROM expert_research r "
+        "WHERE r.game_id = p.game_id AND r.research_type = :research_type)",
+        game_ids=list(game_ids), prediction_type=prediction_type, research_type=research_type,
     )  # fmt: skip
     return {str(row[0]) for row in rows}
 
