@@ -61,6 +61,11 @@ class WeekPredictions(BaseModel):
     week: int
     game_count: int
     prediction_count: int
+    games_without_prediction: list[str] = Field(
+        default_factory=list,
+        description="played games of the week for which no prediction was made before kickoff (walk-forward "
+        "backfill fills them); they are listed, never predicted with hindsight",
+    )
     games: list[GamePredictions]
 
 

@@ -123,8 +123,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.set_defaults(handler=backtest)
 
     cmd = sub.add_parser("calibration", help="walk-forward calibration per category, expert diversity, props")
-    cmd.add_argument("--from", dest="start", type=int, default=2022)
-    cmd.add_argument("--to", dest="end", type=int, default=2024)
+    cmd.add_argument(
+        "--from",
+        dest="start",
+        type=int,
+        default=2022,
+        help="first season graded (each week predicted by a model fitted before it)",
+    )
+    cmd.add_argument("--to", dest="end", type=int, default=2024, help="last season graded")
     cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
     cmd.add_argument("--games", type=Path, help="a games.csv to read instead of the database")
     cmd.add_argument(

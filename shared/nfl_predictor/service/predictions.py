@@ -167,15 +167,18 @@ class PredictionService:
             if not games:
                 raise GameNotFound(f"no games in season {season} week {week}", "week")
             bodies, worst = self._week_bodies(games, version)
-            ids = [g["game_id"] for g in games]
+            # A played game with no prediction made before kickoff is listed, never predicted now.
+            ids = [g["game_id"] for g in games if g["game_id"] in bodies]
+            unpredicted = [g["game_id"] for g in games if g["game_id"] not in bodies]
             if view is not None and not view.is_full:
                 embeddings = self.embeddings(ids, version) if view.wants_embedding else {}
                 bodies = {
                     gid: render_view(orjson.loads(bodies[gid]), view, embeddings.get(gid)) for gid in ids
                 }
             total = sum(count_in(body) for body in bodies.values())
-            head = orjson.dumps({"season": season, "week": week, "game_count": len(games),
-                                 "prediction_count": total})  # fmt: skip
+            head = orjson.dumps({"season": season, "week": week, "game_count": len(ids),
+                                 "prediction_count": total,
+                                 "games_without_prediction": unpredicted})  # fmt: skip
             games_json = b",".join(bodies[gid] for gid in ids)
             return Produced(head[:-1] + b',"games":[' + games_json + b"]}", worst)
 
@@ -195,7 +198,8 @@ class PredictionService:
             self.cache_bodies(stored, version)
             out.update(stored)
             worst = "db"
-            to_compute = [g for g in missing if g["game_id"] not in stored]
+            # Played games are never computed now: today's model has seen them (hindsight).
+            to_compute = [g for g in missing if g["game_id"] not in stored and not started(g)]
             if to_compute:
                 worst = "miss"
                 out.update(self.compute_batched(to_compute, cache_version=version))
@@ -249,14 +253,11 @@ class PredictionService:
         self.stats.enter()
         try:
             params = self.params.get()
-            payloads = compute_payloads(self.db, params, games)
-            # Only games without a result are stored (and so later graded): a prediction of a played
-            # game by today's model is hindsight, not history, whoever asked for it.
-            upcoming = [(g, p) for g, p in zip(games, payloads, strict=True) if not started(g)]
-            bodies = store_predictions(self.db, params, [g for g, _ in upcoming], [p for _, p in upcoming])
-            for game, payload in zip(games, payloads, strict=True):
-                if started(game):
-                    bodies[game["game_id"]] = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
+            # Only games without a result are predicted and stored (and so later graded): a prediction
+            # of a played game by today's model is hindsight, not history, and is never served.
+            games = [g for g in games if not started(g)]
+            payloads = compute_payloads(self.db, params, games) if games else []
+            bodies = store_predictions(self.db, params, games, payloads)
             self.stats.computed_games += len(games)
             return bodies
         finally:
