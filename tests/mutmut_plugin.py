@@ -70,7 +70,9 @@ def pytest_configure(config: pytest.Config) -> None:
     runtime = base / "run"
     runtime.mkdir(mode=0o700)
     _created.append((base, os.environ.get("XDG_RUNTIME_DIR")))
-    os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # pgserver's runtime dir (see local/postgres.py)
+    os.environ["XDG_RUNTIME_DIR"] = str(
+        runtime
+    )  # pgserver's runtime dir (see nfl_predictor_dev/local/postgres.py)
 
 
 @pytest.hookimpl(trylast=True)
