@@ -9,6 +9,7 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pg8000.native
 import pytest
@@ -71,7 +72,13 @@ def nflverse_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.mutmut_plugin import shared_postgres
+
+    shared = shared_postgres()  # the mutation run's one server (scripts/mutation-test.sh); else our own
+    if shared is not None:
+        yield shared
+        return
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata", delete_on_exit=True).start()
     yield server
     server.stop()
@@ -80,6 +87,8 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPost
 @pytest.fixture(scope="session")
 def template_database(pg_server: EmbeddedPostgres) -> str:
     """A migrated database that per-module databases are cloned from (CREATE DATABASE ... TEMPLATE)."""
+    if os.environ.get("NFLP_TEST_SHARED_PGDATA"):
+        return "nflp_template"  # migrated once, before the mutation run (tests/mutmut_plugin.py)
     admin = connect_admin(pg_server)
     admin.run("DROP DATABASE IF EXISTS nflp_template")
     admin.run("CREATE DATABASE nflp_template")

@@ -1,8 +1,9 @@
 """The benchmark Lambda (functions/benchmark/app.py) against a real database and Redis, with S3 and
-SNS from moto and its metrics read from the EMF documents it prints: the first run stores the baseline,
-the next compares with it, a baseline edited to be much faster makes a run publish an SNS alert and a
-regression metric. Plus the template's promises for the function, and a run through
-`nfl-predictor invoke` (no AWS at all)."""
+SNS from moto and its metrics read from the EMF documents it prints: the first (real) run stores the
+baseline; then, on injected measurements (no wall-clock figures), a run equal to the baseline raises
+nothing and a run with one series 2x slower publishes exactly one SNS alert and a regression metric of
+1. Plus the template's promises for the function, and a run through `nfl-predictor invoke` (no AWS at
+all)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
+from nfl_predictor.benchmarking import nightly
+from nfl_predictor.benchmarking.result import Measurement
 from nfl_predictor.cli.main import main
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import parse_database_url
@@ -127,11 +130,38 @@ def emf_metrics(out: str) -> dict[tuple[str, str], list[float]]:
     return values
 
 
+# Injected measurements for the comparison runs: fixed samples with a little fixed jitter, so the
+# alert logic is tested on known figures rather than on this machine's timing noise.
+INJECTED = {"cache.l1_hit": 2.0, "cache.l2_hit": 150.0, "cache.breaker_open_overhead": 5.0}
+CACHE_BASELINE = {"detail": {"categories": "cache", "scale": "smoke", "update_baseline": True}}
+
+
+def injected_run(slower: str | None = None) -> Callable[[Any, Any], list[Measurement]]:
+    """A stand-in for the suite's run_categories: every series as injected, ``slower`` exactly 2x."""
+
+    def run_categories(ctx: Any, categories: Any) -> list[Measurement]:
+        assert list(categories) == ["cache"]
+        out = []
+        for name, median in INJECTED.items():
+            factor = 2.0 if name == slower else 1.0
+            samples = [median * factor * (1 + 0.01 * ((i * 7) % 11 - 5)) for i in range(60)]
+            out.append(Measurement(name=name, title=name, unit="us", samples=samples))
+        return out
+
+    return run_categories
+
+
+def regression_alerts(queue: str) -> list[dict[str, Any]]:
+    return [json.loads(m["Message"]) for m in alerts(queue) if "benchmark regression" in m["Subject"]]
+
+
 def test_baseline_then_comparison_then_an_alert_on_a_regression(
-    aws: dict[str, Any], league_url: str, capsys: pytest.CaptureFixture[str]
+    aws: dict[str, Any], league_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handler, queue = aws["handler"], aws["queue"]
     capsys.readouterr()
+    # A real run of every in-process category: with no baseline yet it stores one (no comparison,
+    # so nothing here depends on how fast this machine is).
     first = handler(ALL_IN_PROCESS, Context())
     assert first["baseline"] == "s3://nflp-benchmarks-test/benchmarks/test/baseline.json"
     assert first["comparisons"] == [] and first["regressions"] == 0 and first["alerted"] is False
@@ -154,30 +184,42 @@ def test_baseline_then_comparison_then_an_alert_on_a_regression(
     baseline = s3_json("benchmarks/test/baseline.json")
     assert baseline["machine"]["lambda_function"] == Context.function_name
 
-    second = handler(CACHE_ONLY, Context())
-    assert second["baseline"] == "compared" and len(second["comparisons"]) == 3
+    # From here on the measurements are injected (nightly.measure runs the suite's run_categories).
+    # A new baseline from them...
+    monkeypatch.setattr(nightly, "run_categories", injected_run())
+    stored = handler(CACHE_BASELINE, Context())
+    assert stored["baseline"].endswith("/baseline.json") and stored["comparisons"] == []
+    assert {m["name"] for m in s3_json("benchmarks/test/baseline.json")["measurements"]} == set(INJECTED)
 
-    # The stored baseline edited to be 4x faster: the next run is a regression, alerted and counted.
-    faster = dict(baseline, measurements=[dict(m, samples=[v / 4 for v in m["samples"]])
-                                          for m in baseline["measurements"]])  # fmt: skip
-    boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key="benchmarks/test/baseline.json",
-                                                      Body=json.dumps(faster).encode())  # fmt: skip
+    # ...the same figures again: compared, nothing changed, no alert.
     capsys.readouterr()
+    same = handler(CACHE_ONLY, Context())
+    assert same["baseline"] == "compared" and len(same["comparisons"]) == 3
+    assert {c["status"] for c in same["comparisons"]} == {"unchanged"}
+    assert all(c["slowdown"] == 1.0 for c in same["comparisons"])
+    assert same["regressions"] == 0 and same["alerted"] is False
+    assert emf_metrics(capsys.readouterr().out)[("BenchmarkRegressions", "")] == [0.0]
+    assert regression_alerts(queue) == []
+
+    # ...then one series exactly 2x slower: one regression, that one, alerted once and counted.
+    monkeypatch.setattr(nightly, "run_categories", injected_run(slower="cache.l2_hit"))
     third = handler(CACHE_ONLY, Context())
-    assert third["regressions"] >= 2 and third["alerted"] is True
-    assert emf_metrics(capsys.readouterr().out)[("BenchmarkRegressions", "")] == [float(third["regressions"])]
-    [message] = [m for m in alerts(queue) if "benchmark regression" in m["Subject"]]
-    body = json.loads(message["Message"])
-    assert {r["name"] for r in body["regressions"]} <= {
-        "cache.l2_hit",
-        "cache.l1_hit",
-        "cache.breaker_open_overhead",
-    }
-    assert body["run"].startswith("s3://nflp-benchmarks-test/benchmarks/test/runs/")
+    by_name = {c["name"]: c for c in third["comparisons"]}
+    assert set(by_name) == set(INJECTED)
+    assert by_name["cache.l2_hit"]["status"] == "regression" and by_name["cache.l2_hit"]["slowdown"] == 2.0
+    assert by_name["cache.l2_hit"]["p_value"] < 0.01
+    assert {by_name[n]["status"] for n in ("cache.l1_hit", "cache.breaker_open_overhead")} == {"unchanged"}
+    assert third["regressions"] == 1 and third["alerted"] is True
+    assert emf_metrics(capsys.readouterr().out)[("BenchmarkRegressions", "")] == [1.0]
+    [body] = regression_alerts(queue)
+    assert [r["name"] for r in body["regressions"]] == ["cache.l2_hit"]
+    assert body["run"] == third["run"] and body["run"].startswith(
+        "s3://nflp-benchmarks-test/benchmarks/test/runs/"
+    )
     runs = boto3.client("s3", region_name=REGION).list_objects_v2(
         Bucket=BUCKET, Prefix="benchmarks/test/runs/"
     )
-    assert runs["KeyCount"] == 3
+    assert runs["KeyCount"] == 4
     # Nothing the uncached calls stored under their own model versions is left, nor a working key.
     db = make_database(parse_database_url(league_url), pooled=False)
     try:

@@ -3,30 +3,56 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import orjson
 import pytest
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import Database
+from nfl_predictor.engine import ModelParams
+from nfl_predictor.service import backfill
 from nfl_predictor.service.backfill import backfill_season
 from nfl_predictor.service.grading import grade_pending, leaderboard
 from nfl_predictor.vectors.embedder import HashingEmbedder
+
+# The model parameters each backfilled week's predictions were stored with, by model version
+# (round-tripped through to_dict/from_dict, the form in which parameters are stored).
+STORED_PARAMS: dict[str, ModelParams] = {}
 
 
 @pytest.fixture(scope="module")
 def graded(db: Database) -> Database:
     load_demo_league(db)
-    report = backfill_season(db, HashingEmbedder(), 2025, weeks=[10, 11])
+    STORED_PARAMS.clear()
+    store = backfill.store_predictions
+
+    def keep_params(db: Database, params: ModelParams, games: list[Any],
+                    payloads: list[dict[str, Any]]) -> dict[str, bytes]:  # fmt: skip
+        STORED_PARAMS[params.model_version] = ModelParams.from_dict(
+            orjson.loads(orjson.dumps(params.to_dict()))
+        )
+        return store(db, params, games, payloads)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backfill, "store_predictions", keep_params)
+        report = backfill_season(db, HashingEmbedder(), 2025, weeks=[10, 11])
     assert report["games_stored"] == report["games_graded"] > 0
     return db
 
 
 def test_each_week_is_predicted_by_a_model_that_had_not_seen_it(graded: Database) -> None:
-    versions = graded.fetch("SELECT DISTINCT week, payload->>'model_version' FROM predictions ORDER BY 1")
+    versions = graded.fetch("SELECT DISTINCT week, model_version FROM predictions ORDER BY 1")
     assert [w for w, _ in versions] == [10, 11]
     for week, version in versions:
-        through_week = int(str(version).split("-")[-2].split("w")[1])  # engine-2.0-<cfg>-2025w09-n...
-        assert through_week < week
+        params = STORED_PARAMS[str(version)]  # the training cut-off comes from the parameters, not the name
+        assert params.trained_through is not None and params.trained_through < (2025, week)
+        assert params.trained_through == (2025, week - 1)  # everything played before the week, no more
+        seen = graded.scalar("SELECT count(*) FROM games WHERE home_score IS NOT NULL AND away_score IS NOT NULL "
+                             "AND (season, week) < (2025, :w)", w=week)  # fmt: skip
+        assert params.games_trained == seen
+        payload_versions = graded.fetch("SELECT DISTINCT payload->>'model_version' FROM predictions WHERE week = :w",
+                                        w=week)  # fmt: skip
+        assert payload_versions == [[version]]
 
 
 def test_betting_history_rows_are_graded_consistently(graded: Database) -> None:

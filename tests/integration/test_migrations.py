@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import Database, make_database
-from nfl_predictor.db.migrate import MigrationError, MigrationRunner, apply_migrations, load_migrations
+from nfl_predictor.db.migrate import (
+    PACKAGED_MIGRATIONS,
+    MigrationError,
+    MigrationRunner,
+    apply_migrations,
+    default_migrations_dir,
+    describe_pg_error,
+    load_migrations,
+)
+from pg8000.exceptions import DatabaseError
 
 EXPECTED_TABLES = {
     "teams", "games", "players", "player_game_stats", "team_game_stats", "model_params", "predictions",
@@ -184,3 +193,41 @@ def test_two_migrate_commands_at_once_both_exit_zero(empty_database_url: str) ->
     for code, _out, err in outcomes:
         assert code == 0, err
         assert "Traceback" not in err
+
+
+def test_status_rows_pending_applied_and_edited(empty_db: Database, tmp_path: Path) -> None:
+    folder = copy_migrations(tmp_path)
+    files = load_migrations(folder)
+    runner = MigrationRunner(empty_db, folder)
+    assert runner.status() == [
+        {"version": m.version, "name": m.name, "applied": False, "checksum_ok": True} for m in files
+    ]
+    runner.apply()
+    assert runner.status() == [
+        {"version": m.version, "name": m.name, "applied": True, "checksum_ok": True} for m in files
+    ]
+    edited = sorted(folder.glob("*.sql"))[-1]
+    edited.write_text(edited.read_text() + "\n-- edited after it was applied\n")
+    rows = MigrationRunner(empty_db, folder).status()
+    assert [row["checksum_ok"] for row in rows] == [True] * (len(files) - 1) + [False]
+    assert all(row["applied"] for row in rows)
+
+
+def test_describe_pg_error() -> None:
+    assert (
+        describe_pg_error(DatabaseError({"M": "boom", "C": "42P01", "S": "ERROR"})) == "boom (SQLSTATE 42P01)"
+    )
+    assert describe_pg_error(DatabaseError({})) == "error (SQLSTATE ?)"
+    assert describe_pg_error(DatabaseError("plain")) == "plain"
+    assert describe_pg_error(ValueError({"M": "not from postgres"})) == "{'M': 'not from postgres'}"
+    assert describe_pg_error(RuntimeError("x")) == "x"
+    assert describe_pg_error(RuntimeError()) == "RuntimeError"
+
+
+def test_the_migrations_ship_inside_the_package() -> None:
+    # tests-17 configured the folder with NFLP_MIGRATIONS_DIR; main ships the files in the package.
+    assert default_migrations_dir() == PACKAGED_MIGRATIONS
+    assert (
+        PACKAGED_MIGRATIONS == Path(__file__).resolve().parents[2] / "shared" / "nfl_predictor" / "migrations"
+    )
+    assert (default_migrations_dir() / "001_extensions.sql").is_file()

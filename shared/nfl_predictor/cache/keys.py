@@ -57,7 +57,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return _text(repr(value))
+        return _text(repr(float(value)))  # numpy.float64 is a float whose repr is "np.float64(0.25)"
     if isinstance(value, enum.Enum):
         return _scalar(value.value)
     if isinstance(value, _dt.datetime) and value.utcoffset() is not None:
