@@ -26,7 +26,7 @@ import numpy as np
 from nfl_predictor.engine.embedding import historical_embeddings, nearest_matchups
 from nfl_predictor.engine.experts import EXPERT_NAMES
 from nfl_predictor.engine.grading import box_score_from_stats, grade
-from nfl_predictor.engine.model import fit, fit_walk, game_sort_key, walk_forward
+from nfl_predictor.engine.model import ModelParams, WalkForward, fit, fit_walk, game_sort_key, walk_forward
 from nfl_predictor.engine.predict import matchup_embeddings, predict_week
 from nfl_predictor.engine.props import PlayerIndex, index_player_stats
 from nfl_predictor.engine.ratings import RatingState
@@ -56,20 +56,13 @@ def walk_forward_payloads(
     analogs: bool = True,
 ) -> WalkForwardRun:
     """Every played game of seasons [start, end], each week predicted by a model fitted before it."""
-    played = sorted(
-        (g for g in games if g.get("home_score") is not None and g.get("away_score") is not None),
-        key=game_sort_key,
-    )
+    played = _played_in_order(games)
     index: PlayerIndex = index_player_stats(player_stats)
     rows, matrix = historical_embeddings(played, team_stats) if analogs else ([], np.zeros((0, 32)))
     keys = [(int(r["season"]), int(r["week"])) for r in rows]
-    weeks = sorted({(int(g["season"]), int(g["week"])) for g in played if start <= int(g["season"]) <= end})
-    stats_by_week: dict[tuple[int, int], list[Record]] = {}
-    for r in team_stats or []:
-        stats_by_week.setdefault((int(r["season"]), int(r["week"])), []).append(r)
-    players_by_week: dict[tuple[int, int], list[Record]] = {}
-    for r in player_stats or []:
-        players_by_week.setdefault((int(r["season"]), int(r["week"])), []).append(r)
+    weeks = _weeks(played, start, end)
+    stats_by_week = _by_week(team_stats)
+    players_by_week = _by_week(player_stats)
     out = WalkForwardRun([], [], [])
     # One ratings walk over every game up to `end`, with the state saved before each predicted week:
     # fit(through=previous week) is then its prefix (fit_walk), without re-walking 25 seasons a week.
@@ -78,36 +71,96 @@ def walk_forward_payloads(
     full = walk_forward(history, team_stats, snapshots=snapshots)
     keys_in_order = [(int(g["season"]), int(g["week"])) for g in full.games]
     for season, week in weeks:
-        through = (season, week - 1)
-        n = sum(1 for k in keys_in_order if k <= through)
         state = snapshots[(season, week)]
-        if n == 0 or state is None:
+        params = _params_before(full, keys_in_order, state, (season, week), played, team_stats, index)
+        if params is None:
             continue
-        if keys_in_order[n : n + 1] != [(season, week)] or any(k <= through for k in keys_in_order[n:]):
-            params = fit(played, team_stats, index, through=through)  # weeks out of date order: no prefix
-        else:
-            params = fit_walk(full.prefix(n, state), team_stats, index, through=through)
         week_games = [g for g in played if (int(g["season"]), int(g["week"])) == (season, week)]
         upcoming = [_unplayed(g) for g in week_games]
-        analog_rows: list[list[Record] | None] | None = None
-        if analogs and len(matrix):
-            cut = int(np.searchsorted(np.array([k >= (season, week) for k in keys]), True))
-            queries = matchup_embeddings(params, upcoming)
-            analog_rows = [
-                [dict(rows[i], similarity=sim) for i, sim in nearest_matchups(q, matrix[:cut], ANALOGS_K)]
-                for q in queries
-            ]
+        analog_rows = _analogs(params, upcoming, rows, matrix, keys, (season, week)) if analogs else None
         payloads = predict_week(params, upcoming, player_stats=index, analogs=analog_rows)
-        for g, payload in zip(week_games, payloads, strict=True):
-            box = box_score_from_stats(
-                g, stats_by_week.get((season, week), ()), players_by_week.get((season, week), ())
-            )
-            out.games.append(g)
-            out.payloads.append(payload)
-            out.graded.append(grade(payload, g, box or None))
-        for r in players_by_week.get((season, week), ()):
-            out.player_rows.setdefault((season, week, str(r["player_id"])), []).append(r)
+        team_rows, player_rows = (
+            stats_by_week.get((season, week), []),
+            players_by_week.get((season, week), []),
+        )
+        _record_week(out, (season, week), week_games, payloads, team_rows, player_rows)
     return out
+
+
+def _played_in_order(games: list[Record]) -> list[Record]:
+    return sorted(
+        (g for g in games if g.get("home_score") is not None and g.get("away_score") is not None),
+        key=game_sort_key,
+    )
+
+
+def _weeks(played: list[Record], start: int, end: int) -> list[tuple[int, int]]:
+    return sorted({(int(g["season"]), int(g["week"])) for g in played if start <= int(g["season"]) <= end})
+
+
+def _by_week(rows: list[Record] | None) -> dict[tuple[int, int], list[Record]]:
+    out: dict[tuple[int, int], list[Record]] = {}
+    for r in rows or []:
+        out.setdefault((int(r["season"]), int(r["week"])), []).append(r)
+    return out
+
+
+def _params_before(
+    full: WalkForward,
+    keys_in_order: list[tuple[int, int]],
+    state: RatingState | None,
+    key: tuple[int, int],
+    played: list[Record],
+    team_stats: list[Record] | None,
+    index: PlayerIndex,
+) -> ModelParams | None:
+    """The model fit(through=the week before ``key``) would return, from the walk's prefix when the
+    games are in date order (much cheaper); None when nothing was played before the week."""
+    season, week = key
+    through = (season, week - 1)
+    n = sum(1 for k in keys_in_order if k <= through)
+    if n == 0 or state is None:
+        return None
+    if keys_in_order[n : n + 1] != [key] or any(k <= through for k in keys_in_order[n:]):
+        return fit(played, team_stats, index, through=through)  # weeks out of date order: no prefix
+    return fit_walk(full.prefix(n, state), team_stats, index, through=through)
+
+
+def _analogs(
+    params: ModelParams,
+    upcoming: list[Record],
+    rows: list[Record],
+    matrix: np.ndarray,
+    keys: list[tuple[int, int]],
+    key: tuple[int, int],
+) -> list[list[Record] | None] | None:
+    """Each upcoming game's nearest past matchups, among games before its week only."""
+    if not len(matrix):
+        return None
+    cut = int(np.searchsorted(np.array([k >= key for k in keys]), True))
+    queries = matchup_embeddings(params, upcoming)
+    return [
+        [dict(rows[i], similarity=sim) for i, sim in nearest_matchups(q, matrix[:cut], ANALOGS_K)]
+        for q in queries
+    ]
+
+
+def _record_week(
+    out: WalkForwardRun,
+    key: tuple[int, int],
+    week_games: list[Record],
+    payloads: list[dict[str, Any]],
+    team_rows: list[Record],
+    player_rows: list[Record],
+) -> None:
+    """Grade the week's payloads against its box scores and keep its player rows for the props table."""
+    for g, payload in zip(week_games, payloads, strict=True):
+        box = box_score_from_stats(g, team_rows, player_rows)
+        out.games.append(g)
+        out.payloads.append(payload)
+        out.graded.append(grade(payload, g, box or None))
+    for r in player_rows:
+        out.player_rows.setdefault((*key, str(r["player_id"])), []).append(r)
 
 
 def _unplayed(game: Record) -> Record:
@@ -222,31 +275,42 @@ def props_table(run: WalkForwardRun) -> list[Record]:
             a = acc.setdefault(stat, {k: [] for k in ("missing", "over", "p", "err", "base_err", "proj_err")})
             played = run.player_rows.get((season, week, pid))
             a["missing"].append(float(played is None))
-            if played is None:
-                continue
-            actual = float(played[0].get(stat) or 0.0)
-            if actual == prop["line"]:
-                continue
-            a["over"].append(float(actual > prop["line"]))
-            a["p"].append(float(prop["over_probability"]))
-            a["err"].append(abs(float(prop["projection"]) - actual))
-            earlier = [float(r.get(stat) or 0.0) for w, r in history.get((season, pid), []) if w < week]
-            if earlier:
-                a["base_err"].append(abs(float(np.mean(earlier)) - actual))
-                a["proj_err"].append(abs(float(prop["projection"]) - actual))
-    out = []
-    for stat, a in sorted(acc.items()):
-        over, p = np.array(a["over"]), np.array(a["p"])
-        out.append({
-            "stat": stat, "props": len(a["missing"]), "no_stat_row": float(np.mean(a["missing"])),
-            "graded": len(over), "over_rate": float(over.mean()) if len(over) else float("nan"),
-            "over_probability": float(p.mean()) if len(p) else float("nan"),
-            "brier": float(np.mean((p - over) ** 2)) if len(p) else float("nan"),
-            "mae": float(np.mean(a["err"])) if a["err"] else float("nan"),
-            "mae_vs_average": float(np.mean(a["proj_err"])) if a["proj_err"] else float("nan"),
-            "season_average_mae": float(np.mean(a["base_err"])) if a["base_err"] else float("nan"),
-        })  # fmt: skip
-    return out
+            if played is not None:
+                _grade_prop(a, prop, float(played[0].get(stat) or 0.0), history.get((season, pid), []), week)
+    return [_props_row(stat, a) for stat, a in sorted(acc.items())]
+
+
+def _grade_prop(
+    a: dict[str, list[float]], prop: Record, actual: float, history: list[tuple[int, Record]], week: int
+) -> None:
+    """One played prop into the stat's accumulators (a push is not graded)."""
+    if actual == prop["line"]:
+        return
+    stat = prop["stat"]
+    a["over"].append(float(actual > prop["line"]))
+    a["p"].append(float(prop["over_probability"]))
+    a["err"].append(abs(float(prop["projection"]) - actual))
+    earlier = [float(r.get(stat) or 0.0) for w, r in history if w < week]
+    if earlier:
+        a["base_err"].append(abs(float(np.mean(earlier)) - actual))
+        a["proj_err"].append(abs(float(prop["projection"]) - actual))
+
+
+def _mean_or_nan(values: list[float] | np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else float("nan")
+
+
+def _props_row(stat: str, a: dict[str, list[float]]) -> Record:
+    over, p = np.array(a["over"]), np.array(a["p"])
+    return {
+        "stat": stat, "props": len(a["missing"]), "no_stat_row": float(np.mean(a["missing"])),
+        "graded": len(over), "over_rate": float(over.mean()) if len(over) else float("nan"),
+        "over_probability": float(p.mean()) if len(p) else float("nan"),
+        "brier": float(np.mean((p - over) ** 2)) if len(p) else float("nan"),
+        "mae": _mean_or_nan(a["err"]),
+        "mae_vs_average": _mean_or_nan(a["proj_err"]),
+        "season_average_mae": _mean_or_nan(a["base_err"]),
+    }  # fmt: skip
 
 
 def format_props(rows: list[Record]) -> str:

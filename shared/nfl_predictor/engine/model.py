@@ -1,4 +1,4 @@
-"""The main model: ModelParams (what is stored), fit (offline), and the vectorised core outputs.
+"""The main model: ModelParams (what is stored) and fit (offline); applying it is core.py.
 
 Two stages. Stage one is the ratings walk (ratings.py), whose hyperparameters were tuned on
 1999-2014 only. Stage two maps a game's pre-game features to a win probability (logistic), a
@@ -17,26 +17,24 @@ from typing import Any
 
 import numpy as np
 
-from nfl_predictor.engine import categories as cx
 from nfl_predictor.engine import metrics as mx
-from nfl_predictor.engine.elo import EloState
-from nfl_predictor.engine.experts import ExpertFit, SignalInputs, expert_views, fit_experts, signals
-from nfl_predictor.engine.features import franchise
-from nfl_predictor.engine.props import (
-    DEFAULT_LEADERS,
-    PlayerIndex,
-    _players,
-    index_player_stats,
-    recent_rows,
-    team_leaders,
+from nfl_predictor.engine.confidence_fit import fit_calibration, player_index
+from nfl_predictor.engine.core import (
+    MARKET_SPREAD_SD,
+    CoreOutputs,
+    _or,
+    core_outputs,
+    market_arrays,
+    market_probability,
 )
+from nfl_predictor.engine.elo import EloState
+from nfl_predictor.engine.experts import ExpertFit, SignalInputs, fit_experts, signals
+from nfl_predictor.engine.props import PlayerIndex
 from nfl_predictor.engine.ratings import (
     FEATURE_NAMES,
     RatingConfig,
     RatingState,
     game_sort_key,
-    giveaways,
-    index_team_stats,
     walk,
 )
 
@@ -48,30 +46,7 @@ ENGINE_VERSION = "3.0"
 WIN_FEATURES = ("rating_diff", "home_field", "rest_diff", "epa_diff", "playoff", "market_rating_diff")
 WIN_COLS = np.array([FEATURE_NAMES.index(n) for n in WIN_FEATURES])
 WARMUP_SEASONS = 3  # rows from the first seasons of a walk carry cold-start ratings; not trained on
-MARKET_SPREAD_SD = 13.5  # spread -> probability when a game has a line but no moneylines
 L2 = 1.0
-
-
-def market_probability(game: Record) -> float | None:
-    """De-vigged moneyline probability of a home win; the spread through a normal when only it exists."""
-    p = mx.devig(game.get("home_moneyline"), game.get("away_moneyline"))
-    if p is not None:
-        return p
-    spread = game.get("spread_line")
-    return None if spread is None else float(mx.normal_cdf(float(spread) / MARKET_SPREAD_SD))
-
-
-def market_arrays(games: list[Record]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(home win prob, spread, total) of the closing market per game, NaN where absent."""
-    nan = float("nan")
-    prob = np.array([_or(market_probability(g), nan) for g in games])
-    spread = np.array([_or(g.get("spread_line"), nan) for g in games], dtype=float)
-    total = np.array([_or(g.get("total_line"), nan) for g in games], dtype=float)
-    return prob, spread, total
-
-
-def _or(value: Any, default: float) -> float:
-    return default if value is None else float(value)
 
 
 @dataclass
@@ -332,7 +307,7 @@ def fit_walk(
     experts = fit_experts(sig, wf.result, wf.total, train)
     inputs = SignalInputs(wf.x, wf.z, wf.extras, elo_margin, m_spread, m_total)
     calibration = fit_calibration(
-        wf, inputs, experts, team_stats, train & ~np.isnan(wf.prob), _player_index(player_stats)
+        wf, inputs, experts, team_stats, train & ~np.isnan(wf.prob), player_index(player_stats)
     )
     last = wf.games[-1]
     trained_through = through or (int(last["season"]), int(last["week"]))
@@ -349,196 +324,19 @@ def fit_walk(
     )
 
 
-CALIBRATION_SEASONS = 8  # the confidences are calibrated on the most recent seasons of the training rows
-PLAYER_CALIBRATION_SEASONS = 3  # ... and the player-yard categories on the last three with player stats
-
-
-def _player_index(player_stats: list[Record] | PlayerIndex | None) -> PlayerIndex | None:
-    """Calibration only reads player rows of games up to the training cut (and rows before each)."""
-    if player_stats is None or isinstance(player_stats, PlayerIndex):
-        return player_stats
-    return index_player_stats(player_stats)
-
-
-def fit_calibration(
-    wf: WalkForward,
-    inputs: SignalInputs,
-    experts: dict[str, ExpertFit],
-    team_stats: list[Record] | None,
-    rows: np.ndarray,
-    player_stats: PlayerIndex | None = None,
-) -> np.ndarray | None:
-    """Platt maps per (expert, category) from the training games' outcomes (categories.fit_calibration).
-
-    Each row is what the expert would have said before that game (pre-game features, the stage-two
-    margin and total predicted out of sample) against what happened; player categories stay identity."""
-    if rows.any():
-        rows = rows & (wf.seasons > wf.seasons[rows].max() - CALIBRATION_SEASONS)
-    idx = np.flatnonzero(rows)
-    if len(idx) < 200:
-        return None
-    games = [wf.games[i] for i in idx]
-    sub = SignalInputs(inputs.x[idx], inputs.z[idx], [inputs.extras[i] for i in idx], inputs.elo_margin[idx],
-                       inputs.market_spread[idx], inputs.market_total[idx])  # fmt: skip
-    views = expert_views(sub, experts, with_notes=False)
-    margin, total = wf.margin[idx], wf.pred_total[idx]
-    spread_line = np.where(np.isnan(sub.market_spread), np.round(margin * 2) / 2, sub.market_spread)
-    total_line = np.where(np.isnan(sub.market_total), np.round(total * 2) / 2, sub.market_total)
-    g = len(idx)
-
-    def leaders(key: str, k: int) -> np.ndarray:
-        return np.full((g, 2), DEFAULT_LEADERS[key][k])
-
-    def extra(key: str) -> np.ndarray:
-        return np.array([e[key] for e in sub.extras], dtype=float)
-
-    ctx = cx.GameContext(
-        home=[gm["home_team"] for gm in games], away=[gm["away_team"] for gm in games],
-        spread_line=spread_line, total_line=total_line, model_margin=margin, model_total=total,
-        wind=extra("wind"), qb_yards=leaders("qb_passing_yards", 0), qb_sd=leaders("qb_passing_yards", 1),
-        rush_yards=leaders("rushing_leader_yards", 0), rush_sd=leaders("rushing_leader_yards", 1),
-        rec_yards=leaders("receiving_leader_yards", 0), rec_sd=leaders("receiving_leader_yards", 1),
-        turnovers=extra("turnovers"), sacks=extra("sacks"), pass_tds=extra("pass_tds"),
-        touchdowns=extra("touchdowns"), field_goals=extra("field_goals"),
-    )  # fmt: skip
-    outcomes = _outcomes(games, team_stats)
-    if player_stats is not None and player_stats.rows:
-        _player_context(ctx, outcomes, games, player_stats, wf.state.league_points)
-    values, raw = cx.raw_arrays(views, ctx)
-    outcome = cx.outcome_arrays(values, ctx, outcomes)
-    return cx.fit_calibration(raw, outcome)
-
-
-def _player_context(
-    ctx: cx.GameContext, outcomes: cx.Outcomes, games: list[Record], index: PlayerIndex, league: float
-) -> None:
-    """Fill the player-yard projections (as predict_week makes them, with no QB supplied) and actuals for
-    the games of the last PLAYER_CALIBRATION_SEASONS seasons with player stats; others keep NaN actuals."""
-    from nfl_predictor.engine.grading import box_score_from_stats
-
-    last = max((int(g["season"]) for g in games), default=0)
-    with_stats = sorted({k[0] for keys in index.keys.values() for k in keys if k[0] <= last})
-    seasons = set(with_stats[-PLAYER_CALIBRATION_SEASONS:])
-    g = len(games)
-    actual = {cat: np.full(g, np.nan) for cat in cx.PLAYER_CATEGORIES}
-    pts = (np.maximum((ctx.model_total + ctx.model_margin) / 2, 1.0),
-           np.maximum((ctx.model_total - ctx.model_margin) / 2, 1.0))  # fmt: skip
-    for i, game in enumerate(games):
-        season, week = int(game["season"]), int(game["week"])
-        if season not in seasons:
-            continue
-        week_rows = index.week_rows(game["home_team"], season, week) + index.week_rows(
-            game["away_team"], season, week
-        )
-        if not week_rows:
-            continue
-        for k, side in enumerate(("home", "away")):
-            team = game[f"{side}_team"]
-            memo_key = (franchise(team), season, week)
-            if memo_key not in index.memo:
-                index.memo[memo_key] = _players(recent_rows(index, team, season, week), None)
-            factor = float(np.sqrt(pts[k][i] / max(league, 1.0)))
-            qb, rush, rec = team_leaders(index.memo[memo_key], factor)
-            ctx.qb_yards[i, k], ctx.qb_sd[i, k] = qb
-            ctx.rush_yards[i, k], ctx.rush_sd[i, k] = rush
-            ctx.rec_yards[i, k], ctx.rec_sd[i, k] = rec
-        box = box_score_from_stats({**game, "home_qb_id": None, "away_qb_id": None}, (), week_rows)
-        for cat in cx.PLAYER_CATEGORIES:
-            if box.get(cat) is not None:
-                actual[cat][i] = float(box[cat])
-    outcomes.box.update(actual)
-
-
-def _outcomes(games: list[Record], team_stats: list[Record] | None) -> cx.Outcomes:
-    by_week = index_team_stats(team_stats or [])
-    nan = float("nan")
-    box: dict[str, list[float]] = {k: [] for k in ("total_turnovers", "total_passing_tds", "total_sacks",
-                                                   "total_field_goals", "offensive_touchdowns")}  # fmt: skip
-    for g in games:
-        week = by_week.get((int(g["season"]), int(g["week"])), {})
-        h, a = week.get(franchise(g["home_team"])), week.get(franchise(g["away_team"]))
-        both = (h, a) if h is not None and a is not None else None
-
-        def total(fn: Any, both: Any = both) -> float:
-            return nan if both is None else float(fn(both[0]) + fn(both[1]))
-
-        box["total_turnovers"].append(total(giveaways))
-        box["total_passing_tds"].append(total(lambda r: float(r.get("passing_tds") or 0.0)))
-        box["total_sacks"].append(total(lambda r: float(r.get("sacks_suffered") or 0.0)))
-        box["total_field_goals"].append(total(lambda r: float(r.get("fg_made") or 0.0)))
-        box["offensive_touchdowns"].append(
-            total(lambda r: float(r.get("passing_tds") or 0.0) + float(r.get("rushing_tds") or 0.0))
-        )
-    return cx.Outcomes(
-        home_score=np.array([float(g["home_score"]) for g in games]),
-        away_score=np.array([float(g["away_score"]) for g in games]),
-        overtime=np.array([nan if g.get("overtime") is None else float(g["overtime"]) for g in games]),
-        box={k: np.array(v) for k, v in box.items()},
-    )
-
-
 def model_version(config: RatingConfig, through: tuple[int, int], n_games: int) -> str:
     digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode()).hexdigest()[:8]
     return f"engine-{ENGINE_VERSION}-{digest}-{through[0]}w{through[1]:02d}-n{n_games}"
 
 
-@dataclass
-class CoreOutputs:
-    """Per-game arrays (length G) from the model, the blend, classic Elo and the market."""
-
-    games: list[Record]
-    x: np.ndarray
-    z: np.ndarray
-    extras: list[dict[str, float]]
-    prob: np.ndarray
-    margin: np.ndarray
-    total: np.ndarray
-    blend_prob: np.ndarray
-    blend_margin: np.ndarray
-    blend_total: np.ndarray
-    elo_prob: np.ndarray
-    elo_margin: np.ndarray
-    market_prob: np.ndarray
-    market_spread: np.ndarray
-    market_total: np.ndarray
-    margin_sd: float
-    total_sd: float
-    margin_coef: np.ndarray  # stage-two margin coefficients over WIN_FEATURES
-
-    def signal_inputs(self) -> SignalInputs:
-        return SignalInputs(
-            self.x, self.z, self.extras, self.elo_margin, self.market_spread, self.market_total
-        )
-
-
-def core_outputs(params: ModelParams, games: list[Record]) -> CoreOutputs:
-    """The vectorised heart of inference: features per game, then array arithmetic for all games."""
-    rows = [params.state.features(g) for g in games]
-    x = np.array([r[0] for r in rows]).reshape(len(games), len(FEATURE_NAMES))
-    z = np.array([r[1] for r in rows]).reshape(len(games), -1)
-    extras = [r[2] for r in rows]
-    prob, margin, total = params.stage2.predict(x, z)
-    m_prob, m_spread, m_total = market_arrays(games)
-    if params.blend is not None:
-        b_prob, b_margin, b_total = params.blend.predict(prob, margin, total, m_prob, m_spread, m_total)
-    else:
-        b_prob, b_margin, b_total = prob, margin, total
-    elo = [params.elo.predict(g) for g in games]
-    return CoreOutputs(
-        games=games, x=x, z=z, extras=extras, prob=prob, margin=margin, total=total,
-        blend_prob=b_prob, blend_margin=b_margin, blend_total=b_total,
-        elo_prob=np.array([e[0] for e in elo]), elo_margin=np.array([e[1] for e in elo]),
-        market_prob=m_prob, market_spread=m_spread, market_total=m_total,
-        margin_sd=params.stage2.margin_sd, total_sd=params.stage2.total_sd, margin_coef=params.stage2.margin,
-    )  # fmt: skip
-
-
 __all__ = [
+    "MARKET_SPREAD_SD",
     "CoreOutputs",
     "ModelParams",
     "RatingConfig",
     "core_outputs",
     "fit",
     "game_sort_key",
+    "market_arrays",
     "market_probability",
 ]

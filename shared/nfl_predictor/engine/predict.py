@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from nfl_predictor.engine.categories import GameContext, expert_predictions
+from nfl_predictor.engine.core import CoreOutputs, core_outputs
 from nfl_predictor.engine.embedding import embed_rows
 from nfl_predictor.engine.experts import expert_views
-from nfl_predictor.engine.model import CoreOutputs, ModelParams, core_outputs
+from nfl_predictor.engine.model import ModelParams
 from nfl_predictor.engine.props import PlayerIndex, index_player_stats, recent_rows, team_props
 from nfl_predictor.engine.totals import HALF_SHARES, QUARTER_SHARES, totals_table
 

@@ -127,43 +127,55 @@ def _players(rows: list[Record], qb_id: str | None) -> list[PlayerLine]:
     grouped: dict[str, list[Record]] = {}
     for r in rows:
         grouped.setdefault(str(r["player_id"]), []).append(r)
-
-    def line(pid: str, role: str) -> PlayerLine:
-        items = grouped[pid]
-        if role == "QB":
-            # A quarterback's projection comes from games he played as the passer, not cameo snaps.
-            items = [r for r in items if float(r.get("attempts") or 0.0) >= 10] or items
-        w = np.array([DECAY ** age[(int(r["season"]), int(r["week"]))] for r in items])
-        values = {s: np.array([float(r.get(s) or 0.0) for r in items]) for s in ROLE_STATS[role]}
-        first = items[-1]
-        name = str(first.get("player_display_name") or first.get("player_name") or pid)
-        return PlayerLine(pid, name, str(first.get("position") or ""), role, w, values)
-
-    def volume(pid: str, stat: str) -> float:
-        return sum(
-            DECAY ** age[(int(r["season"]), int(r["week"]))] * float(r.get(stat) or 0.0) for r in grouped[pid]
-        )
-
     latest = weeks[-1]
     active = {
         p for p, items in grouped.items() if (int(items[-1]["season"]), int(items[-1]["week"])) == latest
     }
     out: list[PlayerLine] = []
-    qbs = [p for p in grouped if grouped[p][-1].get("position") == "QB" and p in active]
-    qb = qb_id if qb_id in grouped else (max(qbs, key=lambda p: (volume(p, "attempts"), p)) if qbs else None)
+    qb = qb_id if qb_id in grouped else _busiest_qb(grouped, active, age)
     if qb is not None:
-        out.append(line(qb, "QB"))
-    rbs = sorted(
-        (p for p in grouped if grouped[p][-1].get("position") == "RB" and p in active),
-        key=lambda p: (-volume(p, "carries"), p),
-    )
-    out.extend(line(p, "RB") for p in rbs[:2])
-    rec = sorted(
-        (p for p in grouped if grouped[p][-1].get("position") in ("WR", "TE") and p in active),
-        key=lambda p: (-volume(p, "targets"), p),
-    )
-    out.extend(line(p, "WR/TE") for p in rec[:3])
+        out.append(_line(grouped[qb], qb, "QB", age))
+    out.extend(_line(grouped[p], p, "RB", age) for p in _ranked(grouped, active, age, ("RB",), "carries")[:2])
+    rec = _ranked(grouped, active, age, ("WR", "TE"), "targets")
+    out.extend(_line(grouped[p], p, "WR/TE", age) for p in rec[:3])
     return out
+
+
+def _busiest_qb(
+    grouped: dict[str, list[Record]], active: set[str], age: dict[tuple[int, int], int]
+) -> str | None:
+    """The active quarterback with the most decayed pass attempts (ties: the larger id)."""
+    qbs = [p for p in grouped if grouped[p][-1].get("position") == "QB" and p in active]
+    return max(qbs, key=lambda p: (_volume(grouped[p], "attempts", age), p)) if qbs else None
+
+
+def _ranked(
+    grouped: dict[str, list[Record]],
+    active: set[str],
+    age: dict[tuple[int, int], int],
+    positions: tuple[str, ...],
+    stat: str,
+) -> list[str]:
+    """Active players whose latest row lists one of ``positions``, by decayed ``stat`` volume (then id)."""
+    return sorted(
+        (p for p in grouped if grouped[p][-1].get("position") in positions and p in active),
+        key=lambda p: (-_volume(grouped[p], stat, age), p),
+    )
+
+
+def _volume(items: list[Record], stat: str, age: dict[tuple[int, int], int]) -> float:
+    return sum(DECAY ** age[(int(r["season"]), int(r["week"]))] * float(r.get(stat) or 0.0) for r in items)
+
+
+def _line(items: list[Record], pid: str, role: str, age: dict[tuple[int, int], int]) -> PlayerLine:
+    if role == "QB":
+        # A quarterback's projection comes from games he played as the passer, not cameo snaps.
+        items = [r for r in items if float(r.get("attempts") or 0.0) >= 10] or items
+    w = np.array([DECAY ** age[(int(r["season"]), int(r["week"]))] for r in items])
+    values = {s: np.array([float(r.get(s) or 0.0) for r in items]) for s in ROLE_STATS[role]}
+    first = items[-1]
+    name = str(first.get("player_display_name") or first.get("player_name") or pid)
+    return PlayerLine(pid, name, str(first.get("position") or ""), role, w, values)
 
 
 def _project(player: PlayerLine, stat: str, factor: float) -> tuple[float, float, float]:
@@ -203,6 +215,14 @@ class TeamProps:
     receiving_leader_yards: tuple[float, float]
 
 
+LEADER_STATS = (("QB", "passing_yards", "qb_passing_yards"), ("RB", "rushing_yards", "rushing_leader_yards"),
+                 ("WR/TE", "receiving_yards", "receiving_leader_yards"))  # fmt: skip
+
+
+# (role, stat) -> the category whose leader that projection competes for.
+LEADER_SLOTS = {(role, stat): key for role, stat, key in LEADER_STATS}
+
+
 def team_props(
     rows: list[Record],
     team: str,
@@ -215,8 +235,7 @@ def team_props(
 
     ``players``: the result of ``_players(rows, qb_id)`` when the caller already has it."""
     players = _players(rows, qb_id) if players is None else players
-    props: list[Record] = []
-    leaders: dict[str, list[tuple[float, float]]] = {"qb": [], "rush": [], "rec": []}
+    leaders: dict[str, list[tuple[float, float]]] = {key: [] for _, _, key in LEADER_STATS}
     means, medians, plines, sources, meta = [], [], [], [], []
     for p in players:
         for stat in ROLE_STATS[p.role]:
@@ -227,35 +246,41 @@ def team_props(
             plines.append(float(book) if book is not None else math.floor(median) + 0.5)
             sources.append("book" if book is not None else "median")
             meta.append((p, stat))
-            if p.role == "QB" and stat == "passing_yards":
-                leaders["qb"].append((mean, sd))
-            if stat == "rushing_yards" and p.role == "RB":
-                leaders["rush"].append((mean, sd))
-            if stat == "receiving_yards" and p.role == "WR/TE":
-                leaders["rec"].append((mean, sd))
-    if means:
-        m, ln = np.array(means), np.array(plines)
-        over = np.empty(len(meta))
-        for stat in {st for _, st in meta}:
-            rows_of = np.array([st == stat for _, st in meta])
-            over[rows_of] = over_probability(stat, m[rows_of], ln[rows_of])
-        for i, (p, stat) in enumerate(meta):
-            props.append({
-                "team": team, "player_id": p.player_id, "player": p.name, "position": p.position, "role": p.role,
-                "stat": stat, "projection": round(float(medians[i]), 1), "mean": round(float(m[i]), 2),
-                "line": float(ln[i]), "line_source": sources[i],
-                "over_probability": round(float(over[i]), 4), "under_probability": round(1.0 - float(over[i]), 4),
-            })  # fmt: skip
+            slot = LEADER_SLOTS.get((p.role, stat))
+            if slot is not None:
+                leaders[slot].append((mean, sd))
+    props = _priced(team, meta, means, medians, plines, sources) if means else []
     return TeamProps(
         props,
-        _leader(leaders["qb"], "qb_passing_yards", factor),
-        _leader(leaders["rush"], "rushing_leader_yards", factor),
-        _leader(leaders["rec"], "receiving_leader_yards", factor),
+        _leader(leaders["qb_passing_yards"], "qb_passing_yards", factor),
+        _leader(leaders["rushing_leader_yards"], "rushing_leader_yards", factor),
+        _leader(leaders["receiving_leader_yards"], "receiving_leader_yards", factor),
     )
 
 
-LEADER_STATS = (("QB", "passing_yards", "qb_passing_yards"), ("RB", "rushing_yards", "rushing_leader_yards"),
-                 ("WR/TE", "receiving_yards", "receiving_leader_yards"))  # fmt: skip
+def _priced(
+    team: str,
+    meta: list[tuple[PlayerLine, str]],
+    means: list[float],
+    medians: list[float],
+    plines: list[float],
+    sources: list[str],
+) -> list[Record]:
+    """The props rows, over-probabilities computed per stat in one vectorised call each."""
+    m, ln = np.array(means), np.array(plines)
+    over = np.empty(len(meta))
+    for stat in {st for _, st in meta}:
+        rows_of = np.array([st == stat for _, st in meta])
+        over[rows_of] = over_probability(stat, m[rows_of], ln[rows_of])
+    props: list[Record] = []
+    for i, (p, stat) in enumerate(meta):
+        props.append({
+            "team": team, "player_id": p.player_id, "player": p.name, "position": p.position, "role": p.role,
+            "stat": stat, "projection": round(float(medians[i]), 1), "mean": round(float(m[i]), 2),
+            "line": float(ln[i]), "line_source": sources[i],
+            "over_probability": round(float(over[i]), 4), "under_probability": round(1.0 - float(over[i]), 4),
+        })  # fmt: skip
+    return props
 
 
 def team_leaders(players: list[PlayerLine], factor: float) -> tuple[tuple[float, float], ...]:

@@ -20,96 +20,31 @@ Why these pieces:
 Forecasts read only what is known before kickoff: the last known starter (or a supplied one) and a
 supplied weather forecast. ``oracle=True`` reads the game's actual starters and observed weather
 (the old behaviour, kept for the backtest comparison).
+
+The state's parts (hyperparameters, a team's numbers) are team_state.py, the pre-game feature rows
+pregame.py and the team-stat row helpers stat_rows.py; this module learns and walks.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from nfl_predictor.engine import features as fx
+from nfl_predictor.engine.pregame import FEATURE_NAMES, TOTAL_FEATURE_NAMES, pregame_rows
+from nfl_predictor.engine.stat_rows import (
+    epa_margin,
+    epa_per_play,
+    game_sort_key,
+    giveaways,
+    index_team_stats,
+    iso_date,
+)
+from nfl_predictor.engine.team_state import RatingConfig, TeamState
 
 Record = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RatingConfig:
-    """Hyperparameters. Rating gains, carries, cap and QB prior were tuned by coordinate search on
-    the 2003-2014 walk-forward Brier only; EPA settings are untuned priors (team stats start in 2016)."""
-
-    k_team: float = 0.06
-    k_qb: float = 0.04
-    team_carry: float = 0.5
-    qb_carry: float = 0.85
-    margin_cap: float = 17.0
-    new_qb_prior: float = -3.0
-    k_points: float = 0.05
-    points_carry: float = 0.6
-    k_hfa: float = 0.004  # not tuned: home edge is known to drift (it fell from ~3 to ~1.5 points)
-    hfa_start: float = 2.8
-    epa_alpha: float = 0.12
-    epa_carry: float = 0.5
-    k_league: float = 0.01
-    k_early: float = 0.02  # extra gain early in a season, decaying with games played (Kalman-like)
-    epa_margin_weight: float = 0.0  # share of the surprise taken from the EPA margin when stats exist
-    epa_points: float = 1.0  # scale of EPA margin to points
-    # Market rating: team strengths fitted, game by game, to earlier games' closing spreads (never the
-    # predicted game's own line: a game's line is learned from only after it is played).
-    k_market: float = 0.2
-    market_carry: float = 0.7
-    market_hfa_start: float = 2.5
-    k_market_hfa: float = 0.005
-    k_market_early: float = 0.2  # extra market gain early in a season, decaying with games played
-    market_qb_weight: float = 0.5  # share of our QB values netted out of the line (starter changes move it)
-    epa_stale_reset: bool = True  # drop last season's efficiency at a new season instead of carrying it
-
-
-FEATURE_NAMES = (
-    "rating_diff",  # (team + starting QB) home minus away, points
-    "home_field",  # running HFA estimate, 0 at neutral sites
-    "qb_change_home",  # starter differs from the team's recent starter
-    "qb_change_away",
-    "rest_diff",  # days, clipped to +-7
-    "travel_diff",  # (away km - home km) / 1000
-    "tz_diff",  # away time-zone shift minus home
-    "epa_diff",  # (home off - away def) - (away off - home def), EPA/play; 0 without stats
-    "playoff",
-    "div_game",
-    "market_rating_diff",  # home minus away market rating + market home edge, points (earlier lines only)
-)
-TOTAL_FEATURE_NAMES = ("points_total", "wind", "cold", "indoors", "epa_sum", "playoff")
-
-
-@dataclass
-class TeamState:
-    rating: float = 0.0
-    offense: float = 0.0
-    defense: float = 0.0
-    starter: str | None = None
-    candidate: str | None = None
-    candidate_streak: int = 0
-    last_game: str | None = None  # ISO date
-    last_qb: str | None = None  # who started the team's most recent finished game
-    off_epa: float = 0.0
-    def_epa: float = 0.0
-    epa_games: int = 0
-    # Box-score rates (per game, EWMA) for the turnover / sack / passing-TD categories; league-typical start.
-    giveaways: float = 1.4
-    takeaways: float = 1.4
-    sacks_taken: float = 2.4
-    sacks_made: float = 2.4
-    pass_tds: float = 1.5
-    rush_tds: float = 1.0
-    field_goals: float = 1.6
-    season: int = 0
-    season_games: int = 0
-    market: float = 0.0  # points, from earlier games' closing spreads
-    slow_market: float = 0.0  # the same, learned ten times slower: last season's view, regressed
-    form: float = 0.0  # EWMA of the capped point differential, last few games
-    ats: float = 0.0  # EWMA of the margin against the closing spread (covers), last few games
 
 
 @dataclass
@@ -205,7 +140,7 @@ class RatingState:
             return game.get(f"{side}_qb_id") or t.starter
         return game.get(f"{side}_starter_id") or t.last_qb or t.starter
 
-    def _side(self, game: Record, side: str, *, oracle: bool = True) -> tuple[TeamState, float, float, bool]:
+    def side(self, game: Record, side: str, *, oracle: bool = True) -> tuple[TeamState, float, float, bool]:
         """(team, strength = team rating + the starter's value, QB gap vs usual starter, changed).
 
         The post-game update passes ``oracle=True``: once played, the actual starter is known."""
@@ -228,80 +163,9 @@ class RatingState:
         if int(game["season"]) > self.season:
             # Inference for a new season: preview the off-season regression without mutating.
             return self._preview_new_season(game, oracle=oracle)
-        home, home_str, h_adj, h_chg = self._side(game, "home", oracle=oracle)
-        away, away_str, a_adj, a_chg = self._side(game, "away", oracle=oracle)
-        neutral = fx.is_neutral(game)
-        hfa = 0.0 if neutral else self.hfa
-        h_km, a_km, h_tz, a_tz = fx.travel(game)
-        rest = max(-7, min(7, fx.rest_days(game, "home") - fx.rest_days(game, "away")))
-        has_epa = home.epa_games > 0 and away.epa_games > 0
-        epa = ((home.off_epa - away.def_epa) - (away.off_epa - home.def_epa)) if has_epa else 0.0
-        epa_sum = ((home.off_epa + away.def_epa) + (away.off_epa + home.def_epa)) if has_epa else 0.0
-        playoff = 1.0 if fx.is_playoff(game) else 0.0
-        x = np.array(
-            [
-                home_str - away_str,
-                hfa,
-                float(h_chg),
-                float(a_chg),
-                float(rest),
-                (a_km - h_km) / 1000.0,
-                a_tz - h_tz,
-                epa,
-                playoff,
-                float(game.get("div_game") or 0),
-                self._market_diff(home, away, home_str, away_str, neutral),
-            ]
-        )
-        home_pts = self.league_points + home.offense - away.defense + hfa / 2 + (h_adj - a_adj) / 2
-        away_pts = self.league_points + away.offense - home.defense - hfa / 2 - (h_adj - a_adj) / 2
-        indoors, temp, wind = fx.weather(game, observed=oracle)
-        z = np.array([home_pts + away_pts, wind, max(0.0, 40.0 - temp), float(indoors), epa_sum, playoff])
-        extras = {
-            "home_points": home_pts,
-            "away_points": away_pts,
-            "home_rating": home_str,
-            "away_rating": away_str,
-            "home_qb_adj": h_adj,
-            "away_qb_adj": a_adj,
-            "home_rest": float(fx.rest_days(game, "home")),
-            "away_rest": float(fx.rest_days(game, "away")),
-            "away_km": a_km,
-            "home_km": h_km,
-            "home_off_epa": home.off_epa,
-            "home_def_epa": home.def_epa,
-            "away_off_epa": away.off_epa,
-            "away_def_epa": away.def_epa,
-            "has_epa": float(has_epa),
-            "temp": temp,
-            "wind": wind,
-            "indoors": float(indoors),
-            "hfa": hfa,
-            "home_offense": home.offense,
-            "home_defense": home.defense,
-            "away_offense": away.offense,
-            "away_defense": away.defense,
-            "home_qb_value": self.qb_value(self.forecast_qb(game, "home", oracle=oracle)),
-            "away_qb_value": self.qb_value(self.forecast_qb(game, "away", oracle=oracle)),
-            "home_qb_changed": float(h_chg),
-            "away_qb_changed": float(a_chg),
-            "turnovers": (home.giveaways + away.takeaways + away.giveaways + home.takeaways) / 2,
-            "sacks": (home.sacks_taken + away.sacks_made + away.sacks_taken + home.sacks_made) / 2,
-            "pass_tds": home.pass_tds + away.pass_tds,
-            "touchdowns": home.pass_tds + away.pass_tds + home.rush_tds + away.rush_tds,
-            "field_goals": home.field_goals + away.field_goals,
-            "travel_diff": (a_km - h_km) / 1000.0,
-            "market_diff": float(x[-1]),
-            "slow_market_diff": home.slow_market - away.slow_market + (0.0 if neutral else self.market_hfa),
-            "form_diff": home.form - away.form,
-            "ats_diff": home.ats - away.ats,
-            "home_games": float(home.season_games),
-            "away_games": float(away.season_games),
-            "tz_diff": a_tz - h_tz,
-        }
-        return x, z, extras
+        return pregame_rows(self, game, oracle=oracle)
 
-    def _market_diff(
+    def market_diff(
         self, home: TeamState, away: TeamState, home_str: float, away_str: float, neutral: bool
     ) -> float:
         """Market-implied home margin from earlier lines, with today's starters' QB values netted in."""
@@ -324,19 +188,40 @@ class RatingState:
         home_score, away_score = game.get("home_score"), game.get("away_score")
         if home_score is None or away_score is None:
             return
-        c = self.config
-        home, home_str, _, _ = self._side(game, "home")
-        away, away_str, _, _ = self._side(game, "away")
+        home, home_str, _, _ = self.side(game, "home")
+        away, away_str, _, _ = self.side(game, "away")
         neutral = fx.is_neutral(game)
         hfa = 0.0 if neutral else self.hfa
-        pred = home_str - away_str + hfa
         margin = float(home_score - away_score)
+        surprise = self._surprise(game, stats, home_str - away_str + hfa, margin, hfa)
+        self._update_margin(game, home, away, surprise, margin, neutral)
+        line = game.get("spread_line")
+        if line is not None:
+            self._update_market(float(line), home, away, (home_str, away_str), margin, neutral)
+        self._update_scoring(home, away, home_score, away_score, hfa)
+        self._update_starters(game, home, away)
+        if stats:
+            self._update_epa(game, stats, home, away)
+        self.games_seen += 1
+
+    def _surprise(
+        self, game: Record, stats: dict[str, Record] | None, pred: float, margin: float, hfa: float
+    ) -> float:
+        """The capped margin surprise, partly from the EPA margin when configured (less luck)."""
+        c = self.config
         surprise = max(-c.margin_cap, min(c.margin_cap, margin)) - pred
         surprise = max(-c.margin_cap, min(c.margin_cap, surprise))
-        epa_margin = _epa_margin(game, stats)
-        if epa_margin is not None and c.epa_margin_weight > 0:
-            epa_surprise = max(-c.margin_cap, min(c.margin_cap, c.epa_points * epa_margin + hfa)) - pred
+        epa = epa_margin(game, stats)
+        if epa is not None and c.epa_margin_weight > 0:
+            epa_surprise = max(-c.margin_cap, min(c.margin_cap, c.epa_points * epa + hfa)) - pred
             surprise = (1 - c.epa_margin_weight) * surprise + c.epa_margin_weight * epa_surprise
+        return surprise
+
+    def _update_margin(
+        self, game: Record, home: TeamState, away: TeamState, surprise: float, margin: float, neutral: bool
+    ) -> None:
+        """Team and quarterback ratings, recent form and home field learn from the margin surprise."""
+        c = self.config
         k_home = c.k_team + c.k_early / (1.0 + home.season_games)
         k_away = c.k_team + c.k_early / (1.0 + away.season_games)
         home.rating += k_home * surprise
@@ -352,21 +237,38 @@ class RatingState:
                 self.qbs[qb] = self.qb_value(qb) + sign * c.k_qb * surprise
         if not neutral:
             self.hfa += c.k_hfa * surprise
-        line = game.get("spread_line")
-        if line is not None:
-            m_surprise = float(line) - self._market_diff(home, away, home_str, away_str, neutral)
-            home.market += (c.k_market + c.k_market_early / home.season_games) * m_surprise
-            away.market -= (c.k_market + c.k_market_early / away.season_games) * m_surprise
-            m_hfa = 0.0 if neutral else self.market_hfa
-            slow_surprise = float(line) - (home.slow_market - away.slow_market + m_hfa)
-            home.slow_market += SLOW_K * slow_surprise
-            away.slow_market -= SLOW_K * slow_surprise
-            cover = max(-c.margin_cap, min(c.margin_cap, margin - float(line)))
-            home.ats += FORM_ALPHA * (cover - home.ats)
-            away.ats += FORM_ALPHA * (-cover - away.ats)
-            if not neutral:
-                self.market_hfa += c.k_market_hfa * m_surprise
-        # Scoring ratings.
+
+    def _update_market(
+        self,
+        line: float,
+        home: TeamState,
+        away: TeamState,
+        strengths: tuple[float, float],
+        margin: float,
+        neutral: bool,
+    ) -> None:
+        """Market ratings (fast and slow) and covers learn from the closing line, after the game.
+
+        ``strengths`` are the pre-game (home, away) strengths; the team ratings are already updated."""
+        c = self.config
+        m_surprise = line - self.market_diff(home, away, strengths[0], strengths[1], neutral)
+        home.market += (c.k_market + c.k_market_early / home.season_games) * m_surprise
+        away.market -= (c.k_market + c.k_market_early / away.season_games) * m_surprise
+        m_hfa = 0.0 if neutral else self.market_hfa
+        slow_surprise = line - (home.slow_market - away.slow_market + m_hfa)
+        home.slow_market += SLOW_K * slow_surprise
+        away.slow_market -= SLOW_K * slow_surprise
+        cover = max(-c.margin_cap, min(c.margin_cap, margin - line))
+        home.ats += FORM_ALPHA * (cover - home.ats)
+        away.ats += FORM_ALPHA * (-cover - away.ats)
+        if not neutral:
+            self.market_hfa += c.k_market_hfa * m_surprise
+
+    def _update_scoring(
+        self, home: TeamState, away: TeamState, home_score: Any, away_score: Any, hfa: float
+    ) -> None:
+        """Offence/defence scoring ratings and the league scoring level."""
+        c = self.config
         home_pts = self.league_points + home.offense - away.defense + hfa / 2
         away_pts = self.league_points + away.offense - home.defense - hfa / 2
         e_home = max(-21.0, min(21.0, home_score - home_pts))
@@ -376,7 +278,9 @@ class RatingState:
         away.offense += c.k_points * e_away
         home.defense -= c.k_points * e_away
         self.league_points += c.k_league * (e_home + e_away) / 2
-        # The usual starter changes once a new quarterback has started two games in a row.
+
+    def _update_starters(self, game: Record, home: TeamState, away: TeamState) -> None:
+        """The usual starter changes once a new quarterback has started two games in a row."""
         for side, t in (("home", home), ("away", away)):
             qb = game.get(f"{side}_qb_id")
             if qb is None:
@@ -389,11 +293,8 @@ class RatingState:
                     t.starter, t.candidate, t.candidate_streak = qb, None, 0
             else:
                 t.candidate, t.candidate_streak = qb, 1
-            t.last_game = _iso(game.get("gameday"))
+            t.last_game = iso_date(game.get("gameday"))
             t.last_qb = qb
-        if stats:
-            self._update_epa(game, stats, home, away)
-        self.games_seen += 1
 
     def _update_epa(self, game: Record, stats: dict[str, Record], home: TeamState, away: TeamState) -> None:
         h, a = stats.get(fx.franchise(game["home_team"])), stats.get(fx.franchise(game["away_team"]))
@@ -418,64 +319,10 @@ class RatingState:
             team.epa_games += 1
 
 
-def _epa_margin(game: Record, stats: dict[str, Record] | None) -> float | None:
-    """Home offence EPA minus away offence EPA in this game: the margin without most of the luck."""
-    if not stats:
-        return None
-    h, a = stats.get(fx.franchise(game["home_team"])), stats.get(fx.franchise(game["away_team"]))
-    if h is None or a is None:
-        return None
-    raw = [row.get(k) for row in (h, a) for k in ("passing_epa", "rushing_epa")]
-    if any(v is None for v in raw):
-        return None
-    parts = [float(v) for v in raw if v is not None]
-    return parts[0] + parts[1] - parts[2] - parts[3]
-
-
 BOX_ALPHA = 0.15
 FORM_ALPHA = 0.35  # recent form / covers: about the last three games
 SLOW_K = 0.02  # the slow market rating's gain per game
 SLOW_CARRY = 0.8
-GIVEAWAY_COLUMNS = (
-    "passing_interceptions",
-    "sack_fumbles_lost",
-    "rushing_fumbles_lost",
-    "receiving_fumbles_lost",
-)
-
-
-def giveaways(row: Record) -> float:
-    return sum(float(row.get(k) or 0.0) for k in GIVEAWAY_COLUMNS)
-
-
-def epa_per_play(row: Record) -> float | None:
-    plays = sum(float(row.get(k) or 0.0) for k in ("attempts", "sacks_suffered", "carries"))
-    if plays <= 0 or row.get("passing_epa") is None or row.get("rushing_epa") is None:
-        return None
-    return (float(row["passing_epa"]) + float(row["rushing_epa"])) / plays
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def game_sort_key(game: Record) -> tuple[str, str]:
-    return (_iso(game.get("gameday")) or "", str(game["game_id"]))
-
-
-def index_team_stats(team_stats: list[Record]) -> dict[tuple[int, int], dict[str, Record]]:
-    """(season, week) -> franchise -> row, for the walk's post-game efficiency update.
-
-    Keyed by franchise (features.franchise) because the stats files name relocated teams by their
-    current code (LA, LAC, LV) while the schedules keep the code of the day (STL, SD, OAK)."""
-    out: dict[tuple[int, int], dict[str, Record]] = {}
-    for row in team_stats:
-        out.setdefault((int(row["season"]), int(row["week"])), {})[fx.franchise(str(row["team"]))] = row
-    return out
 
 
 def walk(
@@ -518,4 +365,16 @@ def logistic(x: np.ndarray | float) -> Any:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
-__all__ = ["FEATURE_NAMES", "TOTAL_FEATURE_NAMES", "RatingConfig", "RatingState", "logistic", "walk"]
+__all__ = [
+    "FEATURE_NAMES",
+    "TOTAL_FEATURE_NAMES",
+    "RatingConfig",
+    "RatingState",
+    "TeamState",
+    "epa_per_play",
+    "game_sort_key",
+    "giveaways",
+    "index_team_stats",
+    "logistic",
+    "walk",
+]
