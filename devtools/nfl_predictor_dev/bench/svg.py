@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
@@ -31,6 +32,22 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11) 
     return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}">{escape(text)}</text>'
 
 
+@dataclass(frozen=True)
+class _LogFrame:
+    """A plot area with a log-spaced x axis from ``low`` to ``high``."""
+
+    low: float
+    high: float
+    left: float
+    bottom: float
+    width: float
+    height: float
+
+    def x_of(self, value: float) -> float:
+        span = math.log10(self.high) - math.log10(self.low)
+        return self.left + self.width * (math.log10(max(value, self.low)) - math.log10(self.low)) / span
+
+
 def histogram(project: Sequence[float], reference: Sequence[float] | None, unit: str, label: str,
               width: int = 420, height: int = 120, bins: int = 40) -> str:  # fmt: skip
     """Both distributions on one log-spaced axis (latencies span orders of magnitude in their tails)."""
@@ -38,55 +55,58 @@ def histogram(project: Sequence[float], reference: Sequence[float] | None, unit:
     if not values:
         return ""
     low, high = min(values), max(values)
-    high = high if high > low else low * 1.01
-    edges = np.geomspace(low, high, bins + 1)
-    left, bottom, plot_w, plot_h = 8, height - 18, width - 16, height - 30
-    body = []
+    frame = _LogFrame(low, high if high > low else low * 1.01, 8, height - 18, width - 16, height - 30)
     series = [(project, PROJECT)] + ([(reference, REFERENCE)] if reference else [])
+    edges = np.geomspace(frame.low, frame.high, bins + 1)
     counts = [np.histogram([v for v in s if v > 0], edges)[0] / max(1, len(s)) for s, _ in series]
     peak = max(float(c.max()) for c in counts) or 1.0
-    for (_, color), count in zip(series, counts, strict=True):
-        points = [f"{left:.1f},{bottom:.1f}"]
-        for i, c in enumerate(count):
-            y = bottom - plot_h * float(c) / peak
-            points += [
-                f"{left + plot_w * i / bins:.1f},{y:.1f}",
-                f"{left + plot_w * (i + 1) / bins:.1f},{y:.1f}",
-            ]
-        points.append(f"{left + plot_w:.1f},{bottom:.1f}")
-        body.append(
-            f'<polygon points="{" ".join(points)}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
-        )
-    span = math.log10(high) - math.log10(low)
+    body = [_area(frame, count, color, peak) for (_, color), count in zip(series, counts, strict=True)]
+    body += _markers(frame, series, unit)
+    body += _ticks(frame, height, unit)
+    med = _percentile(project, 50) if project else 0.0
+    p99 = _percentile(project, 99) if project else 0.0
+    body.append(_text(frame.left + frame.width, 10, f"project median {med:.4g}, p99 {p99:.4g} {unit} (log x)",
+                      "end", 10))  # fmt: skip
+    return _svg(width, height, body, label)
 
-    def x_of(value: float) -> float:
-        return left + plot_w * (math.log10(max(value, low)) - math.log10(low)) / span
 
-    # Median (solid) and p99 (dashed) of each series, with their values on hover and in the label.
+def _area(frame: _LogFrame, count: np.ndarray, color: str, peak: float) -> str:
+    bins = len(count)
+    points = [f"{frame.left:.1f},{frame.bottom:.1f}"]
+    for i, c in enumerate(count):
+        y = frame.bottom - frame.height * float(c) / peak
+        points += [f"{frame.left + frame.width * i / bins:.1f},{y:.1f}",
+                   f"{frame.left + frame.width * (i + 1) / bins:.1f},{y:.1f}"]  # fmt: skip
+    points.append(f"{frame.left + frame.width:.1f},{frame.bottom:.1f}")
+    return f'<polygon points="{" ".join(points)}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
+
+
+def _markers(frame: _LogFrame, series: Sequence[tuple[Sequence[float] | None, str]], unit: str) -> list[str]:
+    """Median (solid) and p99 (dashed) of each series, with their values on hover and in the label."""
+    out = []
     for (samples, color), name in zip(series, ("project", "reference"), strict=False):
         if not samples:
             continue
         for q, dash in ((50, ""), (99, ' stroke-dasharray="3 2"')):
             value = _percentile(samples, q)
-            xm = x_of(value)
-            body.append(f'<line x1="{xm:.1f}" y1="{bottom - plot_h:.1f}" x2="{xm:.1f}" y2="{bottom:.1f}" '
-                        f'stroke="{color}" stroke-width="1.5"{dash} data-marker="{name}-p{q}">'
-                        + _title(f"{name} {'median' if q == 50 else 'p99'} {value:.4g} {unit}") + "</line>")  # fmt: skip
-    # Axis ticks: the ends and three log-spaced values between, so values can be read off.
+            xm = frame.x_of(value)
+            out.append(f'<line x1="{xm:.1f}" y1="{frame.bottom - frame.height:.1f}" x2="{xm:.1f}" '
+                       f'y2="{frame.bottom:.1f}" stroke="{color}" stroke-width="1.5"{dash} data-marker="{name}-p{q}">'
+                       + _title(f"{name} {'median' if q == 50 else 'p99'} {value:.4g} {unit}") + "</line>")  # fmt: skip
+    return out
+
+
+def _ticks(frame: _LogFrame, height: int, unit: str) -> list[str]:
+    """The ends and three log-spaced values between, so values can be read off."""
+    out = []
     for i in range(5):
-        value = low * (high / low) ** (i / 4)
-        xt = x_of(value)
-        body.append(
-            f'<line x1="{xt:.1f}" y1="{bottom:.1f}" x2="{xt:.1f}" y2="{bottom + 3:.1f}" stroke="#57606a"/>'
-        )
+        value = frame.low * (frame.high / frame.low) ** (i / 4)
+        xt = frame.x_of(value)
+        out.append(f'<line x1="{xt:.1f}" y1="{frame.bottom:.1f}" x2="{xt:.1f}" y2="{frame.bottom + 3:.1f}" '
+                   'stroke="#57606a"/>')  # fmt: skip
         anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        body.append(_text(xt, height - 4, f"{value:.3g}" + (f" {unit}" if i in (0, 4) else ""), anchor, 10))
-    med = _percentile(project, 50) if project else 0.0
-    p99 = _percentile(project, 99) if project else 0.0
-    body.append(
-        _text(left + plot_w, 10, f"project median {med:.4g}, p99 {p99:.4g} {unit} (log x)", "end", 10)
-    )
-    return _svg(width, height, body, label)
+        out.append(_text(xt, height - 4, f"{value:.3g}" + (f" {unit}" if i in (0, 4) else ""), anchor, 10))
+    return out
 
 
 def ratio_bars(rows: Sequence[tuple[str, float, str]], width: int = 720) -> str:

@@ -90,23 +90,36 @@ def compare_measurement(base: dict[str, Any], current: dict[str, Any], tolerance
     if current.get("judged") is False or base.get("judged") is False:
         return result("info", "(informational: too noisy to judge)")
     if ref_slowdown is None:
-        status = {1: "regression", -1: "improvement", 0: "unchanged"}[raw]
-        detail = (
-            "" if raw or _direction(slowdown, tolerance) == 0 else f"(not significant at alpha {alpha:g})"
-        )
-        return result(status, (detail + " (no reference: judged on the raw median)").strip())
+        return result(*_raw_verdict(raw, slowdown, tolerance, alpha))
     relative = slowdown / ref_slowdown
+    status, detail = _relative_verdict(base, current, relative, raw=raw, ref_slowdown=ref_slowdown,
+                                       tolerance=tolerance, alpha=alpha)  # fmt: skip
+    return result(status, detail, relative)
+
+
+def _raw_verdict(raw: int, slowdown: float, tolerance: float, alpha: float) -> tuple[str, str]:
+    """No same-run reference: the raw median comparison decides."""
+    status = {1: "regression", -1: "improvement", 0: "unchanged"}[raw]
+    detail = "" if raw or _direction(slowdown, tolerance) == 0 else f"(not significant at alpha {alpha:g})"
+    return status, (detail + " (no reference: judged on the raw median)").strip()
+
+
+def _relative_verdict(base: dict[str, Any], current: dict[str, Any], relative: float, *, raw: int,
+                      ref_slowdown: float, tolerance: float, alpha: float) -> tuple[str, str]:  # fmt: skip
+    """The ratio to the same-run reference decides; a raw change the reference shares is the machine."""
+    from nfl_predictor.benchmarking.stats import mann_whitney
+
+    b, c = list(base["samples"]), list(current["samples"])
     b_ref, c_ref = _median(base["reference"]["samples"]), _median(current["reference"]["samples"])
     _, p_rel = mann_whitney([v / c_ref for v in c], [v / b_ref for v in b])
     moved = _direction(relative, tolerance) if p_rel < alpha else 0
     if moved:
-        return result("regression" if moved > 0 else "improvement", "", relative)
+        return ("regression" if moved > 0 else "improvement"), ""
     if raw:
-        return result(
-            "drift", f"(the reference moved x{ref_slowdown:.3f} too: the machine, not the code)", relative
-        )
-    detail = "" if _direction(relative, tolerance) == 0 else f"(not significant at alpha {alpha:g})"
-    return result("unchanged", detail, relative)
+        return "drift", f"(the reference moved x{ref_slowdown:.3f} too: the machine, not the code)"
+    return "unchanged", "" if _direction(
+        relative, tolerance
+    ) == 0 else f"(not significant at alpha {alpha:g})"
 
 
 def _reference_slowdown(base: dict[str, Any], current: dict[str, Any]) -> float | None:

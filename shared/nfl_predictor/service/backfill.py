@@ -13,7 +13,7 @@ from typing import Any
 
 from nfl_predictor.db import Database
 from nfl_predictor.engine import fit
-from nfl_predictor.records import GameRecord, untyped
+from nfl_predictor.records import GameRecord, TeamStatRecord, untyped
 from nfl_predictor.service import league
 from nfl_predictor.service.grading import grade_pending
 from nfl_predictor.service.predictions import compute_payloads, store_predictions
@@ -34,18 +34,24 @@ def backfill_season(db: Database, embedder: Embedder, season: int, *, weeks: lis
     report = on_progress or (lambda _done, _total, _label: None)
     for done, week in enumerate(chosen, 1):
         report(done - 1, len(chosen) + 1, f"week {week}")
-        before = [g for g in games if (int(g["season"]), int(g["week"])) < (season, week)]
-        if not any(g["home_score"] is not None for g in before):
-            continue  # nothing to learn from yet
-        params = fit(untyped(before), untyped(stats), through=_last_played(before))
-        week_games = [g for g in games if g["season"] == season and g["week"] == week]
-        payloads = compute_payloads(db, params, week_games)
-        stored += len(store_predictions(db, params, week_games, payloads))
+        stored += _predict_week(db, games, stats, season, week)
     report(len(chosen), len(chosen) + 1, "grading")
     graded = _grade_all(db, embedder, season)
     report(len(chosen) + 1, len(chosen) + 1, "done")
     return {"season": season, "weeks": chosen, "games_stored": stored, "games_graded": graded,
             "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
+
+
+def _predict_week(db: Database, games: list[GameRecord], stats: list[TeamStatRecord], season: int,
+                  week: int) -> int:  # fmt: skip
+    """Fit on every game before the week (never the week itself), predict and store it; games stored."""
+    before = [g for g in games if (int(g["season"]), int(g["week"])) < (season, week)]
+    if not any(g["home_score"] is not None for g in before):
+        return 0  # nothing to learn from yet
+    params = fit(untyped(before), untyped(stats), through=_last_played(before))
+    week_games = [g for g in games if g["season"] == season and g["week"] == week]
+    payloads = compute_payloads(db, params, week_games)
+    return len(store_predictions(db, params, week_games, payloads))
 
 
 def _grade_all(db: Database, embedder: Embedder, season: int) -> int:

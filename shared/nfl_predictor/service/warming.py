@@ -87,6 +87,16 @@ def cache_stored(service: PredictionService, game_ids: list[str], version: str) 
     return len(stored)
 
 
+def repair_incomplete(service: PredictionService, fresh: set[str], version: str) -> dict[str, int]:
+    """Stored games a run died on before their research and embeddings: finish the job now."""
+    incomplete = sorted(fresh - prediction_queries.complete_game_ids(
+        service.db, sorted(fresh), prediction_type=PREDICTION_TYPE, research_type=RESEARCH_TYPE)) if fresh else []  # fmt: skip
+    if not incomplete:
+        return {"games": 0, "research_notes": 0}
+    bodies = service.stored_bodies(incomplete, version)
+    return {"games": len(bodies), "research_notes": store_research(service.db, service.embedder, bodies)}
+
+
 def warm_week(service: PredictionService, season: int | None = None, week: int | None = None, *,
               force: bool = False) -> dict[str, Any]:  # fmt: skip
     """Grade what finished, then compute, store (with research) and cache the week's games; the
@@ -114,13 +124,10 @@ def warm_week(service: PredictionService, season: int | None = None, week: int |
     computed = service.compute_batched(stale, cache_version=version) if stale else {}
     report["computed"], report["skipped_fresh"], report["games"] = len(computed), len(fresh), len(games)
     report["research_notes"] = store_research(db, service.embedder, computed) if computed else 0
-    incomplete = sorted(fresh - prediction_queries.complete_game_ids(
-        db, sorted(fresh), prediction_type=PREDICTION_TYPE, research_type=RESEARCH_TYPE)) if fresh else []  # fmt: skip
-    if incomplete:  # stored, but a run died before their research and embeddings: finish the job
-        repaired = service.stored_bodies(incomplete, version)
-        report["research_notes"] += store_research(db, service.embedder, repaired)
-        report["repaired"] = len(repaired)
-        report["skipped_fresh"] -= len(repaired)
+    repaired = repair_incomplete(service, fresh, version)
+    report["research_notes"] += repaired["research_notes"]
+    report["repaired"] = repaired["games"]
+    report["skipped_fresh"] -= repaired["games"]
 
     report["cached"] = len(computed) + cache_stored(
         service, [gid for gid in ids if gid not in computed], version
