@@ -65,6 +65,10 @@ def test_hung_database_fails_fast_then_recovers(hung: Outage) -> None:
     processes = postgres_processes(hung.pg.data_dir)
     signal_all(processes, signal.SIGSTOP)
     try:
+        started = time.perf_counter()
+        health = handler(http_api_event("GET", "/health", None, {}), LambdaContext())
+        health_s = time.perf_counter() - started
+        assert health["statusCode"] == 503 and health_s < 3.0  # within the deadline, not the socket timeout
         first, first_s = get(uncached[0])
         assert first["statusCode"] == 503, first["body"]
         assert int(first["headers"]["retry-after"]) >= 1
@@ -101,7 +105,7 @@ def test_hung_database_fails_fast_then_recovers(hung: Outage) -> None:
             recovered = time.monotonic() - thawed
             break
         time.sleep(0.05)
-    print(f"\nhung database: first 503 after {first_s * 1000:.0f} ms; breaker open: "
+    print(f"\nhung database: /health 503 after {health_s * 1000:.0f} ms; first 503 after {first_s * 1000:.0f} ms; breaker open: "
           f"{len(open_latencies)} uncached requests, p50 {open_latencies[len(open_latencies) // 2] * 1000:.2f} ms, "
           f"p99 {p99 * 1000:.2f} ms, max {open_latencies[-1] * 1000:.2f} ms; half-open probes "
           f"{len(others)} (max {max(others, default=0) * 1000:.0f} ms); recovered {recovered} s after SIGCONT")  # fmt: skip

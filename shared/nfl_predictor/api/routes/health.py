@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -41,6 +42,18 @@ def _check_cache(runtime: Runtime) -> dict[str, Any]:
             "latency_ms": round((time.perf_counter() - started) * 1000, 2)}  # fmt: skip
 
 
+async def _bounded_database_check(runtime: Runtime) -> dict[str, Any]:
+    """The database check within the API's database deadline: a hung server is "not ok" in seconds,
+    not after the socket timeout (the worker thread ends on its own)."""
+    if runtime.db_breaker.state == "open":
+        return {"ok": False, "error": "breaker open"}
+    check = asyncio.ensure_future(run_in_threadpool(_check_database, runtime))
+    try:
+        return await asyncio.wait_for(asyncio.shield(check), runtime.settings.api_db_deadline_s)
+    except TimeoutError:
+        return {"ok": False, "error": "timeout"}
+
+
 @router.get(
     "/health",
     summary="Liveness with database and cache checks",
@@ -48,7 +61,7 @@ def _check_cache(runtime: Runtime) -> dict[str, Any]:
 )
 async def health(request: Request) -> Response:
     runtime = runtime_of(request)
-    database = await run_in_threadpool(_check_database, runtime)
+    database = await _bounded_database_check(runtime)
     cache = await run_in_threadpool(_check_cache, runtime)
     # Redis down is degraded (L1 and the database still answer); database down is unavailable.
     status = "ok" if database["ok"] and cache["ok"] else "degraded"
