@@ -14,6 +14,7 @@ from nfl_predictor_dev.local import bootstrap
 
 # The local server's defaults (the environment wins): many concurrent requests share a small bounded
 # pool, and a long-running server takes a monitoring snapshot every 30 s.
+MAX_REQUEST_HEAD_BYTES = 2 * 1024 * 1024
 SERVER_DEFAULTS = {"DB_POOLED": "true", "MONITOR_SNAPSHOT_SECONDS": "30"}
 
 
@@ -43,6 +44,9 @@ def serve(args: argparse.Namespace) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn.run("nfl_predictor.api.app:app_from_environment", factory=True, host=args.host,
                         port=args.port, workers=args.workers, lifespan="off", access_log=args.access_log,
+                        # Room for a request head up to 2 MiB, so an over-long URL reaches the app and
+                        # gets its JSON 414 (h11's 16 KB default answers a plain-text 400 instead).
+                        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
                         # uvicorn's own lines follow LOG_LEVEL's setup; --access-log adds one per request
                         log_level="info" if args.access_log else "warning")  # fmt: skip
         say("stopped")

@@ -93,3 +93,23 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(server: str, a
         capture_output=True, text=True, timeout=600, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_an_over_long_query_string_gets_the_json_error_shape(server: str, api_stack: ApiStack) -> None:
+    """A 1 MB query string reaches the app (not the HTTP parser's plain-text 400) and gets a JSON 414."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    address = urlsplit(server)
+    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
+    try:  # http.client sends the URL as given (httpx refuses URLs this long before sending)
+        connection.request("GET", "/v1/games?season=2025&q=" + "x" * 1_000_000,
+                           headers={"x-api-key": api_stack.keys["pro"]})  # fmt: skip
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 414
+    assert (response.getheader("content-type") or "").startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "uri_too_long"
