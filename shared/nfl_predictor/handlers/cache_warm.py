@@ -12,7 +12,7 @@ from nfl_predictor.runtime import Runtime
 from nfl_predictor.telemetry.powertools import make_logger, make_metrics
 
 logger = make_logger("cache-warm")
-COUNTS = ("games", "computed", "skipped_fresh", "cached", "research_notes", "graded_games")
+COUNTS = ("games", "computed", "skipped_fresh", "repaired", "cached", "research_notes", "graded_games")
 
 
 def parse_event(event: Any) -> tuple[int | None, int | None, bool]:
