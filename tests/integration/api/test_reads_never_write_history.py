@@ -73,3 +73,28 @@ def test_a_burst_of_gets_on_past_games_changes_no_history(api_stack: ApiStack) -
     assert history(api_stack) == bets
     after = body(api_stack.invoke(http_api_event("GET", "/v1/experts/leaderboard", {"season": season}, key)))
     assert after == leaderboard
+
+
+def test_a_past_week_lists_its_unpredicted_games_and_never_predicts_them(api_stack: ApiStack) -> None:
+    """A past week with nothing stored before kickoff: the document lists its games as without a
+    prediction (none computed with today's model), and the games stay 404 one by one afterwards."""
+    played = api_stack.db.fetch_one(
+        "SELECT season, week FROM games WHERE game_id = :g", g=api_stack.played_game
+    )
+    assert played is not None
+    season, week = int(played[0]), int(played[1]) - 1  # a played week nothing was backfilled for
+    ids = sorted(str(r[0]) for r in api_stack.db.fetch(
+        "SELECT game_id FROM games WHERE season = :s AND week = :w", s=season, w=week))  # fmt: skip
+    key = {"x-api-key": api_stack.keys["admin"]}
+    computed = api_stack.runtime.predictions.stats.computed_games
+    response = api_stack.invoke(
+        http_api_event("GET", "/v1/predictions", {"season": season, "week": week}, key)
+    )
+    assert response["statusCode"] == 200, response["body"]
+    document = body(response)
+    assert document["games"] == [] and document["game_count"] == 0
+    assert sorted(document["games_without_prediction"]) == ids
+    assert api_stack.runtime.predictions.stats.computed_games == computed  # nothing predicted now
+    for game in ids[:3]:
+        one = api_stack.invoke(http_api_event("GET", f"/v1/games/{game}/predictions", None, key))
+        assert one["statusCode"] == 404, one["body"]
