@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nfl_predictor.service.lookups import LeaderboardQuery, rank_leaderboard
+from nfl_predictor.service.leaderboard import LeaderboardQuery, rank_leaderboard
 
 
 def expert(

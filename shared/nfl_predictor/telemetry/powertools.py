@@ -21,8 +21,17 @@ SERVICE = "nfl-predictor"
 # Library loggers that take the process's setup: the package's own (every module logs under
 # nfl_predictor.*) and the clients it drives. Named up front so they exist when the setup copies to them.
 LIBRARY_LOGGERS = ("nfl_predictor", "nfl_predictor_dev", "redis", "pg8000", "botocore", "mangum", "uvicorn")
+# Servers and adapters that log a line per request at INFO: at WARNING unless LOG_LEVEL=DEBUG, so
+# the hot path does not format and write a record per request.
+CHATTY_LOGGERS = ("mangum", "uvicorn")
 LOCAL_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _configured: list[tuple[str, str]] = []  # the (mode, level) last applied
+
+
+def _level_for(name: str, level: str) -> str:
+    if name in CHATTY_LOGGERS and level != "DEBUG":
+        return "WARNING"
+    return level
 
 
 def configure_logging(settings: Settings) -> None:
@@ -43,6 +52,8 @@ def configure_logging(settings: Settings) -> None:
 
         source = Logger(service=SERVICE, level=level)
         copy_config_to_registered_loggers(source_logger=source, log_level=level, include=set(LIBRARY_LOGGERS))
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(_level_for(name, level))
     else:
         root = logging.getLogger()
         if not any(getattr(h, "_nflp", False) for h in root.handlers):
@@ -52,7 +63,7 @@ def configure_logging(settings: Settings) -> None:
             root.addHandler(handler)
         for name in LIBRARY_LOGGERS:
             logger = logging.getLogger(name)
-            logger.setLevel(level)
+            logger.setLevel(_level_for(name, level))
             # Undo a Lambda-mode setup earlier in this process (tests build both kinds of Runtime):
             # records go up to the root handler again.
             logger.handlers = [h for h in logger.handlers if "powertools" not in type(h.formatter).__module__]

@@ -13,7 +13,7 @@ from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
 from nfl_predictor.api.schemas import AUTHED, Leaderboard, errors
 from nfl_predictor.service.cache_keys import LEADERBOARD_NS
-from nfl_predictor.service.lookups import LeaderboardQuery
+from nfl_predictor.service.leaderboard import LeaderboardQuery
 
 router = APIRouter(tags=["experts"])
 Metric = Literal["accuracy", "units", "bets", "n", "brier", "mae"]

@@ -13,13 +13,14 @@ from starlette.responses import Response
 from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.responses import json_response
 from nfl_predictor.api.schemas import Health
-from nfl_predictor.db.queries.health import ping
 from nfl_predictor.runtime import Runtime
 
 router = APIRouter(tags=["health"])
 
 
 def _check_database(runtime: Runtime) -> dict[str, Any]:
+    from nfl_predictor.db.queries.health import ping  # pg8000: not on the cold start's path
+
     started = time.perf_counter()
     try:
         ping(runtime.db)
