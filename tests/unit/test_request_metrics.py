@@ -24,6 +24,14 @@ def test_the_cold_start_flushes_at_once_then_requests_are_buffered(
     recorder.record(response("l1", 448), 0.0004)
     (cold,) = emf_documents(capsys.readouterr().out)  # the first request of an environment: published now
     assert cold["ColdStart"] == [1.0] and cold["Latency"] == pytest.approx([0.4])
+    (directive,) = cold["_aws"]["CloudWatchMetrics"]  # type: ignore[index]
+    assert (
+        directive["Namespace"] == "Test"
+        and directive["Dimensions"] == [["service"]]
+        and cold["service"] == "predict"
+    )
+    units = {metric["Name"]: metric["Unit"] for metric in directive["Metrics"]}
+    assert units["Latency"] == "Milliseconds" and units["CacheHit_l1"] == "Count"
     recorder.record(response("redis", 448), 0.0009)
     recorder.record(response("miss", 448, status=503), 0.02)
     assert emf_documents(capsys.readouterr().out) == []  # nothing printed per request
@@ -43,3 +51,11 @@ def test_a_full_buffer_or_a_quiet_second_flushes_by_itself(capsys: pytest.Captur
     quiet = RequestMetrics(Metrics(namespace="Test", service="predict"), flush_every_s=0.0)
     quiet.record(response("l1", 1), 0.0001)
     assert len(emf_documents(capsys.readouterr().out)) == 1
+
+
+def test_metrics_disabled_by_powertools_variable_prints_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    RequestMetrics(Metrics(namespace="Test", service="predict")).record(response("l1", 1), 0.0001)
+    assert emf_documents(capsys.readouterr().out) == []

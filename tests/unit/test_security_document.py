@@ -46,8 +46,8 @@ def test_protected_is_the_v1_prefix() -> None:
 
 
 def test_the_middleware_wraps_the_app_it_is_given() -> None:
-    from nfl_predictor.api.security import ApiKeyMiddleware
+    from nfl_predictor.api.pipeline import RequestPipeline
 
     app, runtime = object(), object()
-    middleware = ApiKeyMiddleware(app, runtime)  # type: ignore[arg-type]
+    middleware = RequestPipeline(app, runtime)  # type: ignore[arg-type]
     assert middleware.app is app and middleware.runtime is runtime

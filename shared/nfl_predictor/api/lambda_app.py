@@ -8,12 +8,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
 
 from nfl_predictor.api.app import create_app
 from nfl_predictor.runtime import Runtime
-from nfl_predictor.telemetry.powertools import make_logger, make_metrics, trace_handler
+from nfl_predictor.telemetry.powertools import (
+    inject_request_context,
+    make_logger,
+    make_metrics,
+    trace_handler,
+)
 from nfl_predictor.telemetry.request_metrics import RequestMetrics
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -24,7 +28,7 @@ def make_lambda_handler(runtime: Runtime) -> Handler:
     request_metrics = RequestMetrics(make_metrics(runtime.settings, "predict"))
     asgi = Mangum(create_app(runtime), lifespan="off")
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @inject_request_context(logger)
     @trace_handler(runtime.settings)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()

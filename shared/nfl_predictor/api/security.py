@@ -1,20 +1,19 @@
-"""The ``x-api-key`` check for every ``/v1`` route, as a pure ASGI middleware.
+"""The ``x-api-key`` check for every ``/v1`` route, and the request-line limits (run by ``pipeline``).
 
 401 missing/unknown key, 403 inactive subscription or missing admin scope, 429 over the tier's
 rate limit (with Retry-After), or too many lookups of unknown keys from one address or overall
 (before any database query). Every keyed response carries the IETF ``RateLimit-Limit``,
-``RateLimit-Remaining`` and ``RateLimit-Reset`` fields. It also sets the request's database
-deadline (``REQUEST_DEADLINE``) that ``run_blocking`` enforces. It runs before routing rather than as a FastAPI dependency: the
-dependency machinery cost more per request than the whole cached-game hit path. The OpenAPI
-document still declares the scheme (see ``document_security``).
+``RateLimit-Remaining`` and ``RateLimit-Reset`` fields. It runs in the app's one middleware
+(``pipeline.RequestPipeline``), before routing, rather than as a FastAPI dependency: the dependency
+machinery cost more per request than the whole cached-game hit path. The OpenAPI document still
+declares the scheme (see ``document_security``).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from nfl_predictor.api.errors import REQUEST_DEADLINE, ApiError, DbDeadline, error_response, run_blocking
+from nfl_predictor.api.errors import ApiError, error_response, run_blocking
 from nfl_predictor.api.params import non_ascii_number
 from nfl_predictor.runtime import Runtime
 
@@ -26,7 +25,7 @@ def protected(path: str) -> bool:
     return path.startswith("/v1/")
 
 
-def _client_address(scope: dict[str, Any]) -> str:
+def client_address(scope: dict[str, Any]) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
@@ -80,7 +79,7 @@ MAX_PATH_BYTES = 1024
 MAX_QUERY_BYTES = 4096  # well under API Gateway's own URL limits, so the answer is the same behind it
 
 
-def _refuse_shape(scope: dict[str, Any]) -> Any:
+def refuse_shape(scope: dict[str, Any]) -> Any:
     """An over-long request line or a numeric parameter that is not ASCII digits: the JSON error
     shape, before any work (uvicorn's own limit answers 400 text/plain, and much later)."""
     query: bytes = scope.get("query_string", b"")
@@ -92,50 +91,6 @@ def _refuse_shape(scope: dict[str, Any]) -> Any:
         if name is not None:
             return error_response(422, "invalid_parameter", f"{name}: expected ASCII digits", name)
     return None
-
-
-def _with_headers(send: Any, extra: list[tuple[bytes, bytes]]) -> Any:
-    async def sending(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *extra]}
-        await send(message)
-
-    return sending
-
-
-class ApiKeyMiddleware:
-    def __init__(self, app: Any, runtime: Runtime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        runtime = self.runtime
-        deadline = runtime.settings.api_db_deadline_s
-        token = REQUEST_DEADLINE.set(DbDeadline(time.monotonic() + deadline, deadline, runtime.db_breaker,
-                                                runtime.db_stuck_for))  # fmt: skip
-        try:
-            refused = _refuse_shape(scope)
-            if refused is not None:
-                await refused(scope, receive, send)
-                return
-            if not protected(scope["path"]):
-                await self.app(scope, receive, send)
-                return
-            try:
-                principal, limits = await authorise(runtime, scope["headers"], scope["path"],
-                                                    _client_address(scope))  # fmt: skip
-            except ApiError as exc:
-                response = error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
-                await response(scope, receive, send)
-                return
-            scope.setdefault("state", {})["principal"] = principal
-            extra = [(name.lower().encode(), value.encode()) for name, value in limits.items()]
-            await self.app(scope, receive, _with_headers(send, extra))
-        finally:
-            REQUEST_DEADLINE.reset(token)
 
 
 def document_security(openapi: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ dimension. Metrics leave one way: Embedded Metric Format through Powertools' ``M
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -81,6 +82,38 @@ def make_logger(function: str, *, own_state: bool = False) -> Logger:
     logger = Logger(service=f"{SERVICE}-{function}" if own_state else SERVICE)
     logger.append_keys(function=function)
     return logger
+
+
+def inject_request_context(logger: Logger) -> Decorator:
+    """What Powertools' ``inject_lambda_context(correlation_id_path=API_GATEWAY_*, clear_state=True)``
+    gives the request path (cold_start, function_name/memory_size/arn/request_id, correlation_id = the
+    API Gateway request id, keys a request appended dropped before the next) at a fraction of its
+    cost: the decorator rebuilds the formatter and runs a JMESPath query on every call, ~30 us, a
+    fifth of a cached game through the handler. Same Logger, same public key API."""
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        base: set[str] = set()
+
+        @functools.wraps(handler)
+        def wrapped(event: dict[str, Any], context: Any) -> Any:
+            cold = not base
+            if cold:
+                logger.append_keys(function_name=context.function_name, function_memory_size=context.memory_limit_in_mb,
+                                   function_arn=context.invoked_function_arn)  # fmt: skip
+            else:
+                extra = [key for key in logger.get_current_keys() if key not in base]
+                if extra:
+                    logger.remove_keys(extra)
+            request_context = event.get("requestContext") if isinstance(event, dict) else None
+            logger.append_keys(cold_start=cold, function_request_id=context.aws_request_id,
+                               correlation_id=(request_context or {}).get("requestId"))  # fmt: skip
+            if cold:
+                base.update(logger.get_current_keys())
+            return handler(event, context)
+
+        return wrapped
+
+    return decorate
 
 
 def make_metrics(settings: Settings, function: str) -> Metrics:

@@ -9,12 +9,14 @@ lost; a quiet environment flushes on every request, since a second has always pa
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 FLUSH_EVERY_S = 1.0
 # EMF takes at most 100 values per metric in a document; Powertools flushes on its own at the 100th.
@@ -50,12 +52,18 @@ class RequestMetrics:
         if self._cold:
             self._counts["ColdStart"] += 1
             self._cold = False
-        for value in self._latencies_ms:
-            self.metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=value)
-        for name, value in self._counts.items():
-            self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-        if self._latencies_ms or self._counts:
-            self.metrics.flush_metrics()
+        # The metric set is handed to Powertools' serializer whole: ``add_metric`` formats the metric's
+        # whole value list into a debug message on every call, so adding 99 latencies one by one costs
+        # O(n^2) (~80 us a request, more than the cached route itself).
+        metric_set = {name: _metric(MetricUnit.Count, [float(value)]) for name, value in self._counts.items()}
+        if self._latencies_ms:
+            metric_set["Latency"] = _metric(MetricUnit.Milliseconds, list(self._latencies_ms))
+        if metric_set and not is_metrics_disabled():
+            print(json.dumps(self.metrics.serialize_metric_set(metrics=metric_set), separators=(",", ":")))
         self._latencies_ms.clear()
         self._counts.clear()
         self._last_flush = time.monotonic()
+
+
+def _metric(unit: MetricUnit, values: list[float]) -> dict[str, Any]:
+    return {"Unit": unit.value, "StorageResolution": 60, "Value": values}

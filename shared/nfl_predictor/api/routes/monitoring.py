@@ -107,24 +107,12 @@ async def dashboard_asset(asset: str) -> Response:
 # -- snapshots on the request path ------------------------------------------------------------
 
 
-class SnapshotMiddleware:
-    """Pure ASGI. After the response: one clock read; when a snapshot is due (MONITOR_SNAPSHOT_SECONDS;
-    0 is off, the default), it is taken in a worker thread (the event loop never waits on the
-    database). Under Mangum the invocation ends only after it, so in Lambda the interval is long (the
-    template's 300 s) and it costs one request a few ms."""
+async def snapshot_if_due(runtime: Runtime) -> None:
+    """After a response: one clock read; when a snapshot is due (MONITOR_SNAPSHOT_SECONDS; 0 is off,
+    the default), it is taken in a worker thread (the event loop never waits on the database). Under
+    Mangum the invocation ends only after it, so in Lambda the interval is long (the template's 300 s)
+    and it costs one request a few ms."""
+    if runtime.settings.monitor_snapshot_s > 0 and runtime.monitor.due():
+        from nfl_predictor.api.routes.performance import performance_snapshot
 
-    def __init__(self, app: Any, runtime: Runtime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-        if scope["type"] != "http":
-            return
-        runtime = self.runtime
-        if runtime.settings.monitor_snapshot_s > 0 and runtime.monitor.due():
-            from nfl_predictor.api.routes.performance import performance_snapshot
-
-            await run_in_threadpool(
-                runtime.monitor.take_quietly, lambda: performance_snapshot(runtime), runtime
-            )
+        await run_in_threadpool(runtime.monitor.take_quietly, lambda: performance_snapshot(runtime), runtime)
