@@ -45,3 +45,38 @@ def test_leader_yards_pool_home_and_away_but_quarterbacks_do_not() -> None:
     assert home == away and abs(home - 0.3) < 0.03
     assert abs(_mapped(cal, "home_qb_passing_yards", 0.5) - 0.2) < 0.03
     assert abs(_mapped(cal, "away_qb_passing_yards", 0.5) - 0.4) < 0.03
+
+
+def test_calibration_rows_are_seen_by_experts_fitted_before_their_season(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A season's calibration rows do not depend on that season's outcomes (nor later ones)."""
+    from nfl_predictor.engine import confidence_fit as cf
+    from nfl_predictor.engine.experts import SignalInputs, fit_experts, signals
+    from nfl_predictor.engine.model import market_arrays, walk_forward
+    from nfl_predictor.engine.synthetic import synthetic_league
+
+    monkeypatch.setattr(cf, "OOS_MIN_ROWS", 50)
+    league = synthetic_league(seasons=(2019, 2020, 2021, 2022), seed=11)
+    wf = walk_forward(league.games, league.team_stats)
+    _, m_spread, m_total = market_arrays(wf.games)
+    inputs = SignalInputs(wf.x, wf.z, wf.extras, np.zeros(len(wf.games)), m_spread, m_total)
+    base = ~np.isnan(wf.result)
+    idx = np.flatnonzero(wf.seasons >= 2021)
+    experts = fit_experts(signals(inputs), wf.result, wf.total, base)
+    before = cf._out_of_sample_views(wf, inputs, experts, base, idx)
+    last = wf.seasons == 2022
+    wf.result[last] = -wf.result[last]  # the last season's outcomes reversed
+    wf.total[last] = wf.total[last] + 20.0
+    after = cf._out_of_sample_views(
+        wf, inputs, fit_experts(signals(inputs), wf.result, wf.total, base), base, idx
+    )
+    rows = wf.seasons[idx] == 2022
+    assert np.array_equal(before.prob[rows], after.prob[rows])
+    assert np.array_equal(before.total[rows], after.total[rows])
+    assert not np.array_equal(before.prob, experts_views_in_sample(inputs, experts, idx))
+
+
+def experts_views_in_sample(inputs, experts, idx):  # type: ignore[no-untyped-def]
+    from nfl_predictor.engine import confidence_fit as cf
+    from nfl_predictor.engine.experts import expert_views
+
+    return expert_views(cf._subset(inputs, idx), experts, with_notes=False).prob
