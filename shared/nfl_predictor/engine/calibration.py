@@ -28,7 +28,7 @@ from nfl_predictor.engine.experts import EXPERT_NAMES
 from nfl_predictor.engine.grading import box_score_from_stats, grade
 from nfl_predictor.engine.model import ModelParams, WalkForward, fit, fit_walk, game_sort_key, walk_forward
 from nfl_predictor.engine.predict import matchup_embeddings, predict_week
-from nfl_predictor.engine.props import PlayerIndex, index_player_stats
+from nfl_predictor.engine.props import PlayerIndex, index_player_stats, over_probability
 from nfl_predictor.engine.ratings import RatingState
 
 Record = dict[str, Any]
@@ -272,7 +272,8 @@ def props_table(run: WalkForwardRun) -> list[Record]:
             continue  # no player stats that season: nothing to grade props against
         for prop in payload["props"]:
             stat, pid = prop["stat"], str(prop["player_id"])
-            a = acc.setdefault(stat, {k: [] for k in ("missing", "over", "p", "err", "base_err", "proj_err")})
+            keys = ("missing", "over", "p", "err", "base_err", "proj_err", "p_avg", "over_avg")
+            a = acc.setdefault(stat, {k: [] for k in keys})
             played = run.player_rows.get((season, week, pid))
             a["missing"].append(float(played is None))
             if played is not None:
@@ -294,6 +295,14 @@ def _grade_prop(
     if earlier:
         a["base_err"].append(abs(float(np.mean(earlier)) - actual))
         a["proj_err"].append(abs(float(prop["projection"]) - actual))
+        # Against a line that is not our own median (a naive book: the season-to-date average), the
+        # over-probability can carry information; at the median it is 0.5 by construction.
+        avg_line = float(np.floor(np.mean(earlier))) + 0.5
+        if actual != avg_line:
+            a["p_avg"].append(
+                float(over_probability(stat, np.array([float(prop["mean"])]), np.array([avg_line]))[0])
+            )
+            a["over_avg"].append(float(actual > avg_line))
 
 
 def _mean_or_nan(values: list[float] | np.ndarray) -> float:
@@ -310,19 +319,22 @@ def _props_row(stat: str, a: dict[str, list[float]]) -> Record:
         "mae": _mean_or_nan(a["err"]),
         "mae_vs_average": _mean_or_nan(a["proj_err"]),
         "season_average_mae": _mean_or_nan(a["base_err"]),
+        "graded_at_average_line": len(a["p_avg"]),
+        "brier_at_average_line": _mean_or_nan((np.array(a["p_avg"]) - np.array(a["over_avg"])) ** 2),
     }  # fmt: skip
 
 
 def format_props(rows: list[Record]) -> str:
     header = (f"{'stat':<18}{'props':>7}{'no row':>8}{'graded':>8}{'over %':>8}{'p(over)':>9}{'brier':>8}"
-              f"{'MAE':>8}{'MAE*':>8}{'avg MAE*':>10}")  # fmt: skip
+              f"{'MAE':>8}{'MAE*':>8}{'avg MAE*':>10}{'brier@avg':>11}")  # fmt: skip
     lines = [header, "-" * len(header)]
     for r in rows:
         lines.append(f"{r['stat']:<18}{r['props']:>7}{100 * r['no_stat_row']:>7.1f}%{r['graded']:>8}"
                      f"{100 * r['over_rate']:>7.1f}%{r['over_probability']:>9.3f}{r['brier']:>8.3f}{r['mae']:>8.2f}"
-                     f"{r['mae_vs_average']:>8.2f}{r['season_average_mae']:>10.2f}")  # fmt: skip
+                     f"{r['mae_vs_average']:>8.2f}{r['season_average_mae']:>10.2f}{r['brier_at_average_line']:>11.3f}")  # fmt: skip
     lines.append(
-        "MAE* and avg MAE*: projection vs season-to-date average, on props whose player has earlier games"
+        "MAE* and avg MAE*: projection vs season-to-date average, on props whose player has earlier games;\n"
+        "brier@avg: over-probability Brier against a line at that average (a naive book), same props"
     )
     return "\n".join(lines)
 

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nfl_predictor.engine import categories as cx
-from nfl_predictor.engine.experts import ExpertFit, SignalInputs, expert_views
+from nfl_predictor.engine.experts import (
+    ExpertFit,
+    ExpertViews,
+    SignalInputs,
+    expert_views,
+    fit_experts,
+    signals,
+)
 from nfl_predictor.engine.features import franchise
 from nfl_predictor.engine.props import (
     DEFAULT_LEADERS,
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 CALIBRATION_SEASONS = 8  # the confidences are calibrated on the most recent seasons of the training rows
+OOS_MIN_ROWS = 500  # earlier rows needed to refit the experts for a calibration season
 PLAYER_CALIBRATION_SEASONS = 3  # ... and the player-yard categories on the last three with player stats
 
 
@@ -51,15 +59,15 @@ def fit_calibration(
 
     Each row is what the expert would have said before that game (pre-game features, the stage-two
     margin and total predicted out of sample) against what happened; player categories stay identity."""
+    base = rows
     if rows.any():
         rows = rows & (wf.seasons > wf.seasons[rows].max() - CALIBRATION_SEASONS)
     idx = np.flatnonzero(rows)
     if len(idx) < 200:
         return None
     games = [wf.games[i] for i in idx]
-    sub = SignalInputs(inputs.x[idx], inputs.z[idx], [inputs.extras[i] for i in idx], inputs.elo_margin[idx],
-                       inputs.market_spread[idx], inputs.market_total[idx])  # fmt: skip
-    views = expert_views(sub, experts, with_notes=False)
+    sub = _subset(inputs, idx)
+    views = _out_of_sample_views(wf, inputs, experts, base, idx)
     margin, total = wf.margin[idx], wf.pred_total[idx]
     spread_line = np.where(np.isnan(sub.market_spread), np.round(margin * 2) / 2, sub.market_spread)
     total_line = np.where(np.isnan(sub.market_total), np.round(total * 2) / 2, sub.market_total)
@@ -86,6 +94,36 @@ def fit_calibration(
     values, raw = cx.raw_arrays(views, ctx)
     outcome = cx.outcome_arrays(values, ctx, outcomes)
     return cx.fit_calibration(raw, outcome)
+
+
+def _subset(inputs: SignalInputs, idx: np.ndarray) -> SignalInputs:
+    return SignalInputs(inputs.x[idx], inputs.z[idx], [inputs.extras[i] for i in idx], inputs.elo_margin[idx],
+                        inputs.market_spread[idx], inputs.market_total[idx])  # fmt: skip
+
+
+def _out_of_sample_views(
+    wf: WalkForward, inputs: SignalInputs, experts: dict[str, ExpertFit], base: np.ndarray, idx: np.ndarray
+) -> ExpertViews:
+    """Each calibration row as the expert would have seen it then: experts fitted on earlier seasons only.
+
+    Calibrating on the experts' in-sample views (fitted on the same rows) maps an optimistic skill
+    against the market lines to the confidences: spread, total and team-total picks came out
+    over-confident out of sample. The latest season's rows use experts fitted before it the same way;
+    a season with too little earlier history falls back to the given fits."""
+    sig = signals(inputs)
+    seasons = wf.seasons[idx]
+    g, e = len(idx), len(experts) + 1
+    margin, total, prob = np.empty((g, e)), np.empty((g, e)), np.empty((g, e))
+    sds, total_sds = [], []
+    for season in np.unique(seasons):
+        earlier = base & (wf.seasons < season)
+        fits = fit_experts(sig, wf.result, wf.total, earlier) if earlier.sum() >= OOS_MIN_ROWS else experts
+        here = seasons == season
+        v = expert_views(_subset(inputs, idx[here]), fits, with_notes=False)
+        margin[here], total[here], prob[here] = v.margin, v.total, v.prob
+        sds.append(v.sd)
+        total_sds.append(v.total_sd)
+    return ExpertViews(margin, total, prob, np.mean(sds, axis=0), np.mean(total_sds, axis=0), [])
 
 
 def _player_context(
