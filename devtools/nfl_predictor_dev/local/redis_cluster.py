@@ -12,7 +12,26 @@ import subprocess
 import time
 from pathlib import Path
 
-from nfl_predictor_dev.local.redis_server import PrivateRedis, find_redis_server
+from nfl_predictor_dev.local.redis_server import PrivateRedis, find_redis_server, free_port
+
+_BUS_OFFSET = 10000  # each node also listens on port + 10000 (the cluster bus)
+
+
+def free_cluster_port(attempts: int = 200) -> int:
+    """A free loopback port whose bus port (port + 10000, at most 65535) is free too."""
+    import socket
+
+    for _ in range(attempts):
+        port = free_port()
+        if port + _BUS_OFFSET > 65535:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port + _BUS_OFFSET))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free loopback port pair for a cluster node")
 
 
 def find_redis_cli() -> str:
@@ -26,7 +45,7 @@ class PrivateRedisCluster:
     def __init__(self, nodes: int = 3, maxmemory: str = "128mb") -> None:
         args = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", "2000")  # fmt: skip
-        self.nodes = [PrivateRedis(maxmemory=maxmemory, extra_args=args) for _ in range(nodes)]
+        self.nodes = [PrivateRedis(free_cluster_port(), maxmemory, extra_args=args) for _ in range(nodes)]
 
     @property
     def url(self) -> str:
