@@ -17,6 +17,7 @@ from nfl_predictor.db import Database, parse_database_url
 from nfl_predictor.db.database import make_database
 from nfl_predictor.db.migrate import apply_migrations
 from nfl_predictor_dev.local.postgres import EmbeddedPostgres
+from nfl_predictor_dev.local.redis_cluster import PrivateRedisCluster
 from nfl_predictor_dev.local.redis_server import PrivateRedis
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,20 @@ def redis_url(redis_server: PrivateRedis) -> str:
     client.flushdb()
     client.close()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[PrivateRedisCluster]:
+    """A private three-node Redis Cluster (cluster_state:ok, or the fixture fails at its deadline)."""
+    with PrivateRedisCluster(nodes=3) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cluster_url(redis_cluster: PrivateRedisCluster) -> str:
+    """The session's cluster, every node flushed before the test."""
+    redis_cluster.flush()
+    return redis_cluster.url
 
 
 @pytest.fixture

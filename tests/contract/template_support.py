@@ -82,3 +82,8 @@ def refs(node: Any) -> set[str]:
         for item in node:
             found |= refs(item)
     return found
+
+
+def redis_app_access_string() -> str:
+    """The ElastiCache RBAC app user's access string, as the template declares it."""
+    return str(load_template()["Resources"]["RedisAppUser"]["Properties"]["AccessString"])

@@ -241,7 +241,11 @@ def test_postgres_16_preloads_pg_stat_statements_and_aurora_is_a_parameter() -> 
 def test_the_cache_is_a_replication_group_or_a_serverless_cache_with_usage_limits() -> None:
     template = load_template()
     resources = template["Resources"]
-    assert template["Parameters"]["CacheMode"]["AllowedValues"] == ["replication-group", "serverless"]
+    assert template["Parameters"]["CacheMode"]["AllowedValues"] == [
+        "replication-group",
+        "cluster-mode",
+        "serverless",
+    ]
     limits = resources["ServerlessCache"]["Properties"]["CacheUsageLimits"]
     assert limits["DataStorage"] == {"Maximum": {"Ref": "ServerlessCacheMaxDataGB"}, "Unit": "GB"}
     assert limits["ECPUPerSecond"] == {"Maximum": {"Ref": "ServerlessCacheMaxECPUPerSecond"}}

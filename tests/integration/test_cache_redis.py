@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 import redis
-from nfl_predictor.cache import CacheConfig, CacheManager, codec
+from nfl_predictor.cache import CacheConfig, CacheManager, codec, keys
 from nfl_predictor.cache.health import summarise_info
 from nfl_predictor.cache.redis_tier import make_client
 from nfl_predictor_dev.local.redis_server import find_redis_server, free_port
@@ -231,7 +231,7 @@ def test_waiter_gives_up_on_a_dead_lock_holder_and_computes(make: Make, raw: red
     cache = make(lock_wait_s=0.3)
     cache.set("predictions", {"g": 0}, b"{}")
     key = cache.key("predictions", {"g": 1})
-    raw.set("nflp:1:~lock:" + key.split(":", 2)[2], "crashed-process", px=60_000)
+    raw.set(keys.lock_key(key, 1), "crashed-process", px=60_000)  # the lock's own shape (same slot as key)
     started = time.monotonic()
     entry = cache.get_or_compute("predictions", {"g": 1}, lambda: b'"computed"')
     waited = time.monotonic() - started

@@ -96,6 +96,6 @@ def test_exact_pair_matching() -> None:
 
 def test_meta_and_lock_keys_are_outside_every_namespace() -> None:
     key = make_key("predictions", {"week": 1})
-    assert keys.lock_key(key, 1) == "nflp:1:~lock:predictions:week=1"
+    assert keys.lock_key(key, 1) == "nflp:1:~lock:{nflp:1:predictions:week=1}"  # the key is its tag
     assert keys.meta_key("gen", "predictions", 1) == "nflp:1:~gen:predictions"
     assert not keys.meta_key("gen", "predictions", 1).startswith(keys.namespace_prefix("predictions", 1))

@@ -61,5 +61,5 @@ def test_meta_keys() -> None:
     resolver = KeyResolver(2, prefix="x")
     assert resolver.stamp_key("predictions") == "x:2:~gen:predictions"
     key = resolver.resolve("predictions", {"week": 1}).key
-    assert resolver.lock_key(key) == "x:2:~lock:predictions:week=1"
+    assert resolver.lock_key(key) == "x:2:~lock:{x:2:predictions:week=1}"
     assert resolver.namespace_prefix("predictions") == "x:2:predictions:"

@@ -31,7 +31,7 @@ PSEUDO_PARAMETERS = {
 # How to reach AWS's database and cache; locally DATABASE_URL / REDIS_URL (or the embedded database
 # and the in-process cache) say all of that, and e.g. DB_SSLMODE=verify-full would break them.
 AWS_ONLY_VARIABLES = frozenset({"DB_SECRET_ARN", "DB_HOST", "DB_SSLMODE", "DB_VIA_PROXY", "DB_IAM_AUTH",
-                                "REDIS_URL"})  # fmt: skip
+                                "REDIS_URL", "REDIS_CLUSTER", "REDIS_AUTH_SECRET_ARN"})  # fmt: skip
 
 
 class InvokeError(Exception):

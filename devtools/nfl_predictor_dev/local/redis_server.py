@@ -39,16 +39,22 @@ def free_port() -> int:
 class PrivateRedis:
     """One redis-server process; ``stop``/``start`` keep the port so clients can reconnect."""
 
-    def __init__(self, port: int | None = None, maxmemory: str = "256mb") -> None:
+    def __init__(
+        self, port: int | None = None, maxmemory: str = "256mb", *, password: str | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self.port = port or free_port()
         self.maxmemory = maxmemory
+        self.password = password  # requirepass: clients must AUTH (the url carries it)
+        self.extra_args = extra_args
         self.binary = find_redis_server()
         self._dir = tempfile.mkdtemp(prefix="nflp-redis-")
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     @property
     def running(self) -> bool:
@@ -61,6 +67,7 @@ class PrivateRedis:
             self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", self._dir,
             "--maxmemory", self.maxmemory, "--maxmemory-policy", "allkeys-lru",
+            *(("--requirepass", self.password) if self.password else ()), *self.extra_args,
         ]  # fmt: skip
         self._proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout_s
@@ -77,7 +84,8 @@ class PrivateRedis:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                 sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
+                reply = sock.recv(16)
+                return reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH")  # up, wants AUTH
         except OSError:
             return False
 

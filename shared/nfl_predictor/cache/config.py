@@ -27,7 +27,9 @@ def is_pattern(name: str) -> bool:
 
 @dataclass(frozen=True)
 class CacheConfig:
-    redis_url: str | None = None  # None: in-process (L1) only
+    # None: in-process (L1) only. repr=False: a local URL may carry a password.
+    redis_url: str | None = field(default=None, repr=False)
+    cluster: bool = False  # Redis Cluster protocol (ElastiCache cluster mode, Serverless)
     schema_version: int = 1
     prefix: str = keys.PREFIX
     # -- entries
@@ -45,7 +47,7 @@ class CacheConfig:
     socket_timeout_s: float = 0.25
     connect_timeout_s: float = 0.25
     health_check_interval_s: int = 30
-    redis_options: Mapping[str, Any] = field(default_factory=dict)
+    redis_options: Mapping[str, Any] = field(default_factory=dict, repr=False)
     breaker_failure_threshold: int = 3
     breaker_cooldown_s: float = 5.0
     # -- health alerts
@@ -74,8 +76,15 @@ class CacheConfig:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> CacheConfig:
         """The deployment's configuration; ``overrides`` are field names (tests, benchmarks)."""
+        redis_options: dict[str, Any] = {}
+        if settings.redis_auth_secret_arn:
+            from nfl_predictor.cache.auth import SecretCredentials
+
+            redis_options["credential_provider"] = SecretCredentials(settings.redis_auth_secret_arn)
         options: dict[str, Any] = {
             "redis_url": settings.redis_url,
+            "cluster": settings.redis_cluster,
+            "redis_options": redis_options,
             "schema_version": settings.cache_schema_version,
             "default_ttl_s": settings.cache_default_ttl_s,
             # predictions, prediction_views, week_predictions: everything derived from predictions

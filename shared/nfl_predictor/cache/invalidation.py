@@ -67,7 +67,7 @@ class Invalidator:
         """UNLINK the matches in one SCAN batch; raises ``RedisUnavailableError`` if Redis goes away."""
         doomed, hashed = [], []
         for key in found:
-            tail = key[len(prefix) :]
+            tail = keys.key_params(key[len(prefix) :])  # without the hash tag
             if tail.startswith(keys.HASHED_MARK):
                 hashed.append(key)
             elif wanted <= keys.param_pairs(tail):

@@ -7,6 +7,14 @@ invalidation relies on (``week=1`` is a whole pair, never a prefix of ``week=10`
 params safe inside a SCAN glob. Keys longer than ``MAX_KEY_LENGTH`` become
 ``nflp:<schema>:<namespace>:#<sha256/128>``; their params travel inside the stored entry instead.
 
+Hash slots (Redis Cluster, ElastiCache Serverless): params with a ``slot`` value put a hash tag
+after the namespace, ``nflp:<schema>:<namespace>:{<slot>}:<params>``, so every key with the same
+slot value lands in one hash slot and can be read with one MGET (a week's games share
+``slot=<season>_<week>``). The pair stays in the params too, so it can be invalidated by. Braces
+never occur anywhere else in a key (values are percent-encoded), so the tag is the only one Redis
+sees. A lock key always hashes to its key's slot (see ``lock_key``): lock, value and release share
+one node, which the lock protocol's ordering relies on.
+
 Values that compare equal normalise equally (``1 == 1.0 == True`` all give ``1``; aware datetimes are
 rendered in UTC), so a cache of ``params -> key`` keyed by the params themselves is exact.
 """
@@ -24,6 +32,7 @@ from urllib.parse import quote
 PREFIX = "nflp"
 MAX_KEY_LENGTH = 100
 HASHED_MARK = "#"
+SLOT_PARAM = "slot"  # the param whose value is the key's hash tag (keys read together share it)
 
 _SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 _NAMESPACE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}").fullmatch
@@ -115,13 +124,28 @@ def namespace_prefix(namespace: str, schema_version: int, prefix: str = PREFIX) 
     return f"{prefix}:{schema_version}:{check_namespace(namespace)}:"
 
 
-def key_from_normalised(ns_prefix: str, normalised: str) -> tuple[str, bool]:
-    """(key, hashed) for already-normalised params under ``ns_prefix``."""
-    key = ns_prefix + normalised
+def slot_tag(params: Params | None) -> str:
+    """``{<slot>}:`` for params with a ``slot`` value, else "" (the key hashes on its whole name)."""
+    if not params:
+        return ""
+    value = params.get(SLOT_PARAM)
+    return "" if value is None else "{" + _value(value) + "}:"
+
+
+def key_from_normalised(ns_prefix: str, normalised: str, tag: str = "") -> tuple[str, bool]:
+    """(key, hashed) for already-normalised params under ``ns_prefix`` (and hash ``tag``, if any)."""
+    key = ns_prefix + tag + normalised
     if len(key) <= MAX_KEY_LENGTH:
         return key, False
     digest = hashlib.sha256(normalised.encode()).hexdigest()[:32]
-    return ns_prefix + HASHED_MARK + digest, True
+    return ns_prefix + tag + HASHED_MARK + digest, True
+
+
+def key_params(tail: str) -> str:
+    """The params part of a key after its namespace prefix: the hash tag (if any) removed."""
+    if tail.startswith("{"):
+        return tail[tail.index("}:") + 2 :]
+    return tail
 
 
 def meta_key(kind: str, namespace: str, schema_version: int, prefix: str = PREFIX) -> str:
@@ -130,5 +154,9 @@ def meta_key(kind: str, namespace: str, schema_version: int, prefix: str = PREFI
 
 
 def lock_key(key: str, schema_version: int, prefix: str = PREFIX) -> str:
+    """The compute lock of ``key``, in the same hash slot: a tagged key lends the lock its tag, an
+    untagged key becomes the lock's tag (Redis then hashes exactly the key's own name)."""
     head = f"{prefix}:{schema_version}:"
-    return f"{head}~lock:{key[len(head) :]}"
+    if "{" in key:
+        return f"{head}~lock:{key[len(head) :]}"
+    return f"{head}~lock:{{{key}}}"

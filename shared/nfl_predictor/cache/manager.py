@@ -42,6 +42,17 @@ if TYPE_CHECKING:
 
 
 def _connect(config: CacheConfig, client: redis.Redis | None, breaker: CircuitBreaker) -> RedisTier | None:
+    if client is None and config.redis_url and config.cluster:
+        from nfl_predictor.cache.cluster_tier import ClusterRedisTier, make_cluster_client
+
+        lazy = make_cluster_client(
+            config.redis_url,
+            config.socket_timeout_s,
+            config.connect_timeout_s,
+            config.health_check_interval_s,
+            **config.redis_options,
+        )
+        return ClusterRedisTier(lazy, breaker)
     if client is None and config.redis_url:
         client = make_client(
             config.redis_url,

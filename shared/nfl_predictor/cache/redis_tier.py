@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 
 import redis
 from redis.backoff import NoBackoff
+from redis.exceptions import AuthenticationError, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
@@ -81,6 +81,7 @@ class RedisTier:
         self.skipped = 0  # calls not attempted because the breaker was open
         self._release = client.register_script(_RELEASE_LUA)
         self._was_open = False
+        self._auth_logged = False
         self._local = threading.local()
         # Weak: a thread's client is released (its connection back to the pool) when the thread ends.
         self._thread_clients: weakref.WeakSet[redis.Redis] = weakref.WeakSet()
@@ -124,6 +125,12 @@ class RedisTier:
             self._local.failed = True
             self.errors += 1
             breaker.failure(exc)
+            if isinstance(exc, AuthenticationError) and not self._auth_logged:
+                # A configuration problem, not a blip: say so at once (the message never holds the password).
+                self._auth_logged = True
+                log.error(
+                    "redis refused our credentials (cache unavailable): %s: %s", type(exc).__name__, exc
+                )
             if not self._was_open and breaker.state != "closed":
                 self._was_open = True
                 log.warning("redis unavailable, circuit breaker open: %s: %s", type(exc).__name__, exc)

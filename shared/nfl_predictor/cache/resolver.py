@@ -48,7 +48,9 @@ class KeyResolver:
             if memo is not None and memo[1] == items and memo[0] == namespace:
                 return memo[2]
         normalised = keys.normalise_params(params)
-        key, hashed = keys.key_from_normalised(self.namespace_prefix(namespace), normalised)
+        key, hashed = keys.key_from_normalised(
+            self.namespace_prefix(namespace), normalised, keys.slot_tag(params)
+        )
         found = Resolved(key, normalised, hashed)
         if fingerprint is not None:
             self._remember(fingerprint, namespace, items, found)

@@ -158,6 +158,8 @@ class Settings:
 
     # Cache
     redis_url: str | None = None
+    redis_cluster: bool = False
+    redis_auth_secret_arn: str | None = None
     redis_socket_timeout_s: float = 0.25
     redis_connect_timeout_s: float = 0.25
     cache_schema_version: int = 1
@@ -270,6 +272,8 @@ class Settings:
             db_pooled=_read(env, "DB_POOLED", _parse_bool, False),
             db_via_proxy=_read(env, "DB_VIA_PROXY", _parse_bool, False),
             redis_url=_read(env, "REDIS_URL", redis_url, None),
+            redis_cluster=_read(env, "REDIS_CLUSTER", _parse_bool, False),
+            redis_auth_secret_arn=_read(env, "REDIS_AUTH_SECRET_ARN", str.strip, None),
             redis_socket_timeout_s=_read(
                 env, "REDIS_SOCKET_TIMEOUT_SECONDS", _parse_non_negative_float, 0.25
             ),

@@ -7,8 +7,11 @@ reader and writer asks this module. Kept free of heavy imports so routes can nam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
+
+from nfl_predictor.cache.keys import SLOT_PARAM
 
 GAME_NS = "predictions"  # a game's full payload
 VIEW_NS = "prediction_views"  # include/experts/fields selections of it
@@ -21,13 +24,25 @@ LEADERBOARD_NS = "leaderboard"
 ALL = (GAME_NS, VIEW_NS, WEEK_NS, SCHEDULE_NS, SIMILAR_NS, SEARCH_NS, LEADERBOARD_NS)
 
 
+_WEEK_OF_GAME = re.compile(r"(\d{4})_(\d{2})_").match
+
+
+def week_slot(game_id: str) -> str:
+    """The hash tag a game's entry shares with the rest of its week: ``2025_13`` for nflverse ids
+    (``<season>_<week>_<away>_<home>``), so the whole-week MGET reads one hash slot on a Redis
+    Cluster; any other id is its own slot (correct, just not grouped)."""
+    found = _WEEK_OF_GAME(game_id)
+    return found.group(0)[:-1] if found else game_id
+
+
 class CacheKey(NamedTuple):
     namespace: str
     params: dict[str, Any]
 
 
 def game(game_id: str, model: str) -> CacheKey:
-    return CacheKey(GAME_NS, {"game": game_id, "model": model})
+    """A game's full payload; tagged with its week (read together: ``games``, one MGET)."""
+    return CacheKey(GAME_NS, {"game": game_id, "model": model, SLOT_PARAM: week_slot(game_id)})
 
 
 def games(game_ids: Iterable[str], model: str) -> list[dict[str, Any]]:

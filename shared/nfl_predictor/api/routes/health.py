@@ -39,8 +39,11 @@ def _check_cache(runtime: Runtime) -> dict[str, Any]:
 
     started = time.perf_counter()
     reachable = tier.run(tier.client.ping) is not UNAVAILABLE
-    return {"ok": reachable, "mode": "redis", "breaker": cache.breaker.state,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2)}  # fmt: skip
+    found = {"ok": reachable, "mode": "redis", "breaker": cache.breaker.state,
+             "latency_ms": round((time.perf_counter() - started) * 1000, 2)}  # fmt: skip
+    if not reachable:  # the error's class only (AuthenticationError, ConnectionError): no hosts, no secrets
+        found["error"] = cache.breaker.last_error or "unavailable"
+    return found
 
 
 async def _bounded_database_check(runtime: Runtime) -> dict[str, Any]:
