@@ -30,6 +30,7 @@ LOCAL_ONLY = {
     "NFLP_DATA_DIR": "where the embedded database lives",
     "NFLP_MIGRATIONS_DIR": "override for tests; the layer ships nfl_predictor/migrations",
     "POWERTOOLS_TRACE_DISABLED": "switch to turn tracing off; unset in AWS means traced",
+    "NFLP_XRAY_AT_INIT": "switch to load the X-Ray SDK at init on demand too; unset means lazily (cold start)",
 }
 # Set by the Lambda runtime itself.
 RUNTIME = re.compile(r"^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN)")

@@ -104,6 +104,7 @@ class RunResult:
     init_error: dict[str, Any] | None
     invocations: list[Invocation] = field(default_factory=list)
     logs: str = ""
+    snapstart: dict[str, int] | None = None  # hooks run around the simulated snapshot, by kind
 
     @property
     def ok(self) -> bool:
@@ -251,18 +252,23 @@ def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
 
 def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | None = None,
         source: bool = False, extra_env: dict[str, str] | None = None, layer_id: str = "SharedLayer",
-        init_timeout_s: float = 60.0) -> RunResult:  # fmt: skip
-    """One fresh execution environment: init, then each event in turn. Logs are collected, not printed."""
+        init_timeout_s: float = 60.0, snapstart: bool = False) -> RunResult:  # fmt: skip
+    """One fresh execution environment: init, then each event in turn. Logs are collected, not printed.
+
+    ``snapstart``: init as SnapStart does it (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``), then the
+    registered before-snapshot and after-restore hooks, then the events (see lambda_bootstrap)."""
     if source:
         task_root, layer_paths = source_paths(spec, repo)
     else:
         task_root, layer_paths = artifact_paths(spec, build_dir or default_build_dir(repo), layer_id)
     env = lambda_environment(spec, task_root, tracing=spec.tracing)
+    if snapstart:
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
     env.update(extra_env or {})
     with tempfile.TemporaryDirectory(prefix="nflp-lambda-") as tmp:
         result_path = Path(tmp) / "result.json"
         paths = [task_root, *layer_paths, runtime_dir(Path(tmp))]
-        job = {"paths": [str(p) for p in paths], "events": events,
+        job = {"paths": [str(p) for p in paths], "events": events, "snapstart": snapstart,
                "site_dirs": environment_site_dirs() if source else [], "result_path": str(result_path),
                "function_name": spec.function_name, "memory_mb": spec.memory_mb, "timeout_s": spec.timeout_s,
                "function_arn": f"arn:aws:lambda:{env['AWS_REGION']}:{PSEUDO_PARAMETERS['AWS::AccountId']}"
@@ -289,5 +295,6 @@ def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | 
     if invocations:
         invocations[0].init_ms = init_ms
     return RunResult(
-        spec=spec, init_ms=init_ms, init_error=raw["init_error"], invocations=invocations, logs=logs
+        spec=spec, init_ms=init_ms, init_error=raw["init_error"], invocations=invocations, logs=logs,
+        snapstart=raw.get("snapstart"),
     )

@@ -22,5 +22,5 @@ handler = make_lambda_handler(runtime)
 register_before_snapshot(runtime.before_snapshot)
 register_after_restore(runtime.after_restore)
 
-if runtime.settings.lambda_initialization_type in ("provisioned-concurrency", "snap-start"):
+if runtime.settings.init_off_the_request_path:
     import nfl_predictor.service.predictions  # noqa: F401  (numpy, engine, redis-py, pg8000)
