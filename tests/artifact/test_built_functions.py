@@ -338,11 +338,7 @@ def test_sam_build_through_samconfig_rebuilds_the_layer_after_an_edit(tmp_path: 
         shutil.copytree(REPO_ROOT / rel, copy_root / rel, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO_ROOT / "samconfig.toml", copy_root / "samconfig.toml")
     sam = lambda_runner.sam_executable()
-    env = {
-        **os.environ,
-        "SAM_CLI_TELEMETRY": "0",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", **lambda_runner.sam_build_env()}
     env.pop("LAYER_PLATFORM", None)
 
     def build() -> Path:

@@ -382,3 +382,17 @@ def test_predict_snapstart_applies_to_published_versions_on_a_snapstart_runtime(
     assert tuple(int(p) for p in runtime.removeprefix("python").split(".")) >= (3, 12)
     lambda_fn = transformed(packaged(template))["Resources"]["PredictFunction"]["Properties"]
     assert lambda_fn["SnapStart"]["Fn::If"][1] == {"ApplyOn": "PublishedVersions"}
+
+
+def test_samconfig_chooses_snapstart_or_provisioned_concurrency_per_environment_with_a_reason() -> None:
+    import tomllib
+
+    text = (REPO / "samconfig.toml").read_text()
+    config = tomllib.loads(text)
+    for env in ("default", "prod"):
+        pairs = dict(
+            p.split("=", 1) for p in config[env]["deploy"]["parameters"]["parameter_overrides"].split()
+        )
+        assert pairs.get("PredictSnapStart") in ("true", "false"), env
+        name = "dev" if env == "default" else env
+        assert f"# Cold starts, {name}:" in text and "Why" in text.split(f"# Cold starts, {name}:")[1][:400]

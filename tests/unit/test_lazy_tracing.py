@@ -20,7 +20,7 @@ LAMBDA_ENV = {
     "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
 }
 
-SCRIPT = textwrap.dedent('''
+SCRIPT = textwrap.dedent("""
     import json, sys
     from nfl_predictor.config import Settings
     from nfl_predictor.telemetry.powertools import trace_handler
@@ -41,7 +41,7 @@ SCRIPT = textwrap.dedent('''
     seen["captured"] = tracer is not None and tracer.is_cold_start is False
     seen["calls"] = calls
     print(json.dumps(seen))
-''')
+""")
 
 
 def run(mode: str, **env: str) -> dict[str, object]:

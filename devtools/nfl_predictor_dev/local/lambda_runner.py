@@ -73,6 +73,16 @@ def runtime_python(runtime: str = "python3.12") -> str:
                       f"(pyenv install {version}) or set NFLP_PYTHON{version.replace('.', '')}")  # fmt: skip
 
 
+def sam_build_env(runtime: str = "python3.12", path: str | None = None) -> dict[str, str]:
+    """What ``sam build`` (no container) needs for the runtime: ``python3.12`` on PATH (after this
+    environment's bin, whose ``python``/``pip``/``sam`` stay first) and layers/Makefile's PYTHON
+    set to that exact interpreter (never a pyenv shim, which refuses an unselected version)."""
+    interpreter = Path(runtime_python(runtime))
+    base = os.environ.get("PATH", "") if path is None else path  # env plumbing
+    return {"PATH": os.pathsep.join([str(Path(sys.executable).parent), str(interpreter.parent), base]),
+            "PYTHON": str(interpreter)}  # fmt: skip
+
+
 def default_build_dir(repo: Path) -> Path:
     return repo / ".aws-sam" / "local-x86_64"
 
@@ -148,12 +158,7 @@ def build(
         )
     if log:
         log(f"building {build_dir} with sam build (sources changed or no build yet)")
-    env = {**os.environ, "LAYER_PLATFORM": LOCAL_PLATFORM, "SAM_CLI_TELEMETRY": "0"}
-    interpreter = Path(runtime_python(runtime))
-    env["PATH"] = os.pathsep.join(
-        [str(Path(sys.executable).parent), str(interpreter.parent), env.get("PATH", "")]
-    )
-    env["PYTHON"] = str(interpreter)  # layers/Makefile's interpreter: the exact one, never a pyenv shim
+    env = {**os.environ, "LAYER_PLATFORM": LOCAL_PLATFORM, "SAM_CLI_TELEMETRY": "0", **sam_build_env(runtime)}
     done = subprocess.run(
         [sam, "build", "-t", str(template), "--build-dir", str(build_dir)],
         cwd=repo, env=env, capture_output=True, text=True,
@@ -295,6 +300,10 @@ def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | 
     if invocations:
         invocations[0].init_ms = init_ms
     return RunResult(
-        spec=spec, init_ms=init_ms, init_error=raw["init_error"], invocations=invocations, logs=logs,
+        spec=spec,
+        init_ms=init_ms,
+        init_error=raw["init_error"],
+        invocations=invocations,
+        logs=logs,
         snapstart=raw.get("snapstart"),
     )
