@@ -81,3 +81,13 @@ def test_the_command_prints_json_and_refuses_bad_input_in_one_line(tmp_path: Pat
     assert json.loads(done.stdout)["rps"] == 1000
     bad = cli("--rps", "1000", "--hit-rate", "1.5", "--from-run", str(run_file(tmp_path)))
     assert bad.returncode != 0 and "--hit-rate" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_the_html_report_plans_for_100_1000_and_10000_requests_per_second(tmp_path: Path) -> None:
+    from nfl_predictor_dev.bench.report import capacity_html
+
+    html = capacity_html(json.loads(run_file(tmp_path).read_text()))
+    for load in ("100 req/s", "1,000 req/s", "10,000 req/s"):
+        assert f"<th>{load}</th>" in html and f"<li>{load}: " in html
+    assert "concurrency to plan for" in html and "total" in html
+    assert capacity_html({"measurements": []}) == "<p>needs the api category</p>"
