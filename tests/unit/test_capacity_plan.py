@@ -37,7 +37,9 @@ def test_monthly_costs_from_prices() -> None:
     assert p.value("RDS") == pytest.approx(2 * 0.225 * 730)
     assert p.value("RDS Proxy") == pytest.approx(2 * 0.015 * 730)
     assert p.value("data transfer out") == pytest.approx(requests * 20_000 / 1024**3 * 0.09)
-    provisioned = 6 * 1 * 100 * 60 * 10 * P.LAMBDA_ARM_PROVISIONED_PER_GB_SECOND
+    provisioned = (
+        2 * 730 * 3600 + 4 * 100 * 60 * 10
+    ) * P.LAMBDA_ARM_PROVISIONED_PER_GB_SECOND  # floor 2 + peak
     snapstart = 730 * 3600 * P.SNAPSTART_CACHE_PER_GB_SECOND + 6 * 10 * P.SNAPSTART_RESTORE_PER_GB
     assert p.value("provisioned concurrency (if chosen)") == pytest.approx(provisioned)
     assert p.value("SnapStart (if chosen)") == pytest.approx(snapstart)

@@ -18,6 +18,11 @@ from nfl_predictor_dev.bench import prices as P
 GB = 1024**3
 
 
+def price(value: float) -> str:
+    """A unit price as plain decimals ($0.0000033334, never 3.3334e-06)."""
+    return "$" + (f"{value:.10f}".rstrip("0").rstrip(".") if value < 1 else f"{value:g}")
+
+
 @dataclass(frozen=True)
 class Measured:
     """Median handler times (ms) of the served paths and the game payload's bytes on the wire."""
@@ -43,6 +48,9 @@ class Assumptions:
     db_instance: str = "db.r6g.large"
     multi_az: bool = True
     proxy_max_connections_percent: float = 0.8
+    provisioned_floor: int = (
+        2  # the template's shape: PredictProvisionedMin held all month, scaled up for peaks
+    )
 
 
 @dataclass
@@ -100,17 +108,20 @@ def plan(rps: float, m: Measured, a: Assumptions) -> Plan:
     month_s = 730 * 3600
     peak_s = a.peak_minutes * 60 * a.game_days_per_month
     requests = rps * peak_s
-    # Provisioned concurrency held through the peak minutes vs SnapStart's cached snapshot and restores.
-    provisioned = needed * gb * peak_s * P.LAMBDA_ARM_PROVISIONED_PER_GB_SECOND
+    # Provisioned concurrency as the template runs it (a floor all month, auto scaling to the peak for
+    # the peak minutes) vs SnapStart's cached snapshot and one restore per environment per game day.
+    floor = min(needed, a.provisioned_floor)
+    provisioned = (floor * month_s + (needed - floor) * peak_s) * gb * P.LAMBDA_ARM_PROVISIONED_PER_GB_SECOND
     snapstart = (
         gb * month_s * P.SNAPSTART_CACHE_PER_GB_SECOND
         + needed * a.game_days_per_month * gb * P.SNAPSTART_RESTORE_PER_GB
     )
     add(Line("provisioned concurrency (if chosen)", provisioned, "USD/month",
-             f"{needed} x {gb:g} GB x {peak_s:,.0f} s x ${P.LAMBDA_ARM_PROVISIONED_PER_GB_SECOND}/GB-s"))  # fmt: skip
+             f"({floor} x {month_s:,} s + {needed - floor} x {peak_s:,.0f} s) x {gb:g} GB x "
+             f"{price(P.LAMBDA_ARM_PROVISIONED_PER_GB_SECOND)}/GB-s"))  # fmt: skip
     add(Line("SnapStart (if chosen)", snapstart, "USD/month",
-             f"{gb:g} GB x {month_s:,} s x ${P.SNAPSTART_CACHE_PER_GB_SECOND}/GB-s + {needed} restores x "
-             f"{a.game_days_per_month:g} days x ${P.SNAPSTART_RESTORE_PER_GB}/GB"))  # fmt: skip
+             f"{gb:g} GB x {month_s:,} s x {price(P.SNAPSTART_CACHE_PER_GB_SECOND)}/GB-s + {needed} restores x "
+             f"{a.game_days_per_month:g} days x {price(P.SNAPSTART_RESTORE_PER_GB)}/GB"))  # fmt: skip
     use_snapstart = snapstart <= provisioned
     out.recommendation = (
         f"SnapStart (${snapstart:,.2f} vs provisioned ${provisioned:,.2f} a month; restores cover bursts "
@@ -119,13 +130,13 @@ def plan(rps: float, m: Measured, a: Assumptions) -> Plan:
     )  # fmt: skip
 
     add(Line("Lambda requests", requests / 1e6 * P.LAMBDA_PER_MILLION_REQUESTS, "USD/month",
-             f"{requests / 1e6:,.1f} M requests x ${P.LAMBDA_PER_MILLION_REQUESTS}/M"))  # fmt: skip
+             f"{requests / 1e6:,.1f} M requests x {price(P.LAMBDA_PER_MILLION_REQUESTS)}/M"))  # fmt: skip
     billed_s = requests * max(1.0, math.ceil(mean_ms)) / 1000
     add(Line("Lambda duration", billed_s * gb * P.LAMBDA_ARM_PER_GB_SECOND, "USD/month",
              f"{requests / 1e6:,.1f} M x {max(1.0, math.ceil(mean_ms)):g} ms billed x {gb:g} GB x "
-             f"${P.LAMBDA_ARM_PER_GB_SECOND}/GB-s (arm64)"))  # fmt: skip
+             f"{price(P.LAMBDA_ARM_PER_GB_SECOND)}/GB-s (arm64)"))  # fmt: skip
     add(Line("API Gateway (HTTP API)", requests / 1e6 * P.HTTP_API_PER_MILLION_REQUESTS, "USD/month",
-             f"{requests / 1e6:,.1f} M x ${P.HTTP_API_PER_MILLION_REQUESTS}/M"))  # fmt: skip
+             f"{requests / 1e6:,.1f} M x {price(P.HTTP_API_PER_MILLION_REQUESTS)}/M"))  # fmt: skip
 
     node_price, gbit = P.CACHE_NODES[a.cache_node]
     redis_ops = rps * a.redis_ops_per_request
