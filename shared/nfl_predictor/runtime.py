@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nfl_predictor.config import Settings
 from nfl_predictor.telemetry.performance import PerformanceRecorder
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from nfl_predictor.service.training import ParamsProvider
     from nfl_predictor.telemetry.monitoring import Monitor
     from nfl_predictor.vectors.embedder import Embedder
+
+
+def sys_module(name: str) -> Any:
+    """A module if something already imported it, else None (restoring must not import it)."""
+    import sys
+
+    return sys.modules.get(name)
 
 
 class Runtime:
@@ -133,6 +140,66 @@ class Runtime:
         from nfl_predictor.telemetry.monitoring import Monitor, MonitorSettings
 
         return Monitor(MonitorSettings.from_settings(self.settings))
+
+    # -- SnapStart ---------------------------------------------------------------------------------
+    # handlers/predict.py registers these with snapshot_restore_py. Lambda runs before_snapshot once,
+    # when a version is published, then restores copies of that memory, possibly days later and many
+    # times over: nothing that holds a socket, a credential, a random state or a "checked N seconds
+    # ago" may cross the snapshot as is. Only parts already built are touched; the rest stay lazy.
+
+    def _built(self, name: str) -> bool:
+        return name in self.__dict__
+
+    def before_snapshot(self) -> None:
+        """Close every socket: the snapshot must not hold a connection the servers will have dropped
+        (and that every restored copy would share)."""
+        if self._built("cache"):
+            self.cache.close()  # the Redis pool and per-thread clients; redis-py reconnects on use
+        if self._built("db"):
+            self.db.close()  # the pg8000 connection(s); the next query opens a fresh one
+
+    def after_restore(self) -> None:
+        """A restored copy: new randomness, fresh credentials, and no time-dependent state from before.
+
+        Connections re-open lazily on first use (before_snapshot closed them; a connection that
+        survived anyway and is dead is discarded by the first failed use, see db.connection).
+        """
+        import os
+        import random
+        import sys
+
+        random.seed(os.urandom(32))  # every copy would otherwise draw the same jitter and tokens
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed(int.from_bytes(os.urandom(4), "little"))  # numpy's legacy global state
+        self._refresh_credentials()
+        if self._built("cache"):
+            self.cache.close()  # in case a connection was opened after before_snapshot ran
+            self.cache.forget_local_state()
+        if self._built("db") and self._owns_db:
+            self.db.close()
+        if self._built("auth"):
+            self.auth.forget_all()
+        if self._built("rate_limiter"):
+            self.rate_limiter.forget_leases()
+        if self._built("db_breaker"):
+            self.db_breaker.success()  # closed: an open breaker's cooldown is monotonic time from before
+
+    def _refresh_credentials(self) -> None:
+        """The database secret may have rotated while the snapshot waited: read it again (IAM auth
+        tokens need nothing: db.iam_auth mints one at every connect)."""
+        parameters = sys_module("aws_lambda_powertools.utilities.parameters")
+        if parameters is not None:
+            parameters.clear_caches()  # Powertools' 5-minute secret cache counts monotonic time too
+        if (
+            self._built("db")
+            and self._owns_db
+            and self.settings.db_secret_arn
+            and not self.settings.database_url
+        ):
+            from nfl_predictor.db.resolve import resolve_target
+
+            self.db.retarget(resolve_target(self.settings))
 
     def close(self) -> None:
         """Close what this runtime opened (a database handed in belongs to whoever made it)."""

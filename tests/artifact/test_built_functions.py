@@ -45,7 +45,10 @@ pytestmark = pytest.mark.slow
 
 def source_hash() -> str:
     """Everything the build is made from, and the build's own inputs (the lock file, the Makefile)."""
-    digest = hashlib.sha256(sys.version.encode())
+    # The runtime's interpreter builds the layer (bytecode, wheels' ABI): its version is an input too.
+    interpreter = lambda_runner.runtime_python()
+    version = subprocess.run([interpreter, "-VV"], capture_output=True, text=True, check=True).stdout
+    digest = hashlib.sha256(sys.version.encode() + version.encode())
     for rel in lambda_runner.SOURCE_PATHS:
         path = REPO_ROOT / rel
         for item in sorted([path] if path.is_file() else path.rglob("*")):
@@ -158,6 +161,24 @@ def test_predict_health_game_week_and_a_missing_key(
     assert anonymous["statusCode"] == 401
     # Lambda's environment reached the code: cold start metric, X-Ray tracing built (not disabled).
     assert '"ColdStart":[1.0]' in result.logs
+
+
+def test_predict_answers_from_a_snapstart_restore(
+    build_dir: Path, league: dict[str, Any], redis_url: str
+) -> None:
+    """Init as SnapStart does it (init type snap-start: the heavy modules load before the snapshot),
+    then the hooks the handler module registered (before-snapshot, after-restore), then requests."""
+    key = {"x-api-key": league["key"]}
+    game = f"/v1/games/{league['game']}/predictions"
+    spec = function_spec(TEMPLATE, "PredictFunction")
+    result = lambda_runner.run(spec, [http_event(game, headers=key), http_event("/health")], repo=REPO_ROOT,
+                               build_dir=build_dir, snapstart=True,
+                               extra_env={"DATABASE_URL": league["url"], "REDIS_URL": redis_url})  # fmt: skip
+    assert result.init_error is None, f"{result.init_error}\n{result.logs[-3000:]}"
+    assert result.snapstart == {"before_snapshot": 1, "after_restore": 1}
+    restored_game, health = (i.response for i in result.invocations)
+    assert restored_game["statusCode"] == 200 and body(restored_game)["game_id"] == league["game"]
+    assert health["statusCode"] == 200 and body(health)["checks"]["database"]["ok"] is True
 
 
 def test_cache_warm(build_dir: Path, league: dict[str, Any], redis_url: str) -> None:
@@ -317,11 +338,7 @@ def test_sam_build_through_samconfig_rebuilds_the_layer_after_an_edit(tmp_path: 
         shutil.copytree(REPO_ROOT / rel, copy_root / rel, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO_ROOT / "samconfig.toml", copy_root / "samconfig.toml")
     sam = lambda_runner.sam_executable()
-    env = {
-        **os.environ,
-        "SAM_CLI_TELEMETRY": "0",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", **lambda_runner.sam_build_env()}
     env.pop("LAYER_PLATFORM", None)
 
     def build() -> Path:

@@ -30,6 +30,7 @@ LOCAL_ONLY = {
     "NFLP_DATA_DIR": "where the embedded database lives",
     "NFLP_MIGRATIONS_DIR": "override for tests; the layer ships nfl_predictor/migrations",
     "POWERTOOLS_TRACE_DISABLED": "switch to turn tracing off; unset in AWS means traced",
+    "NFLP_XRAY_AT_INIT": "switch to load the X-Ray SDK at init on demand too; unset means lazily (cold start)",
 }
 # Set by the Lambda runtime itself.
 RUNTIME = re.compile(r"^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN)")
@@ -92,13 +93,13 @@ def test_deployed_values_describe_the_aws_shape_of_the_stack() -> None:
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == {"Fn::Sub": "NFLPredictor/${EnvironmentName}"}
 
 
-def test_every_function_publishes_versions_for_layer_changes_and_keeps_python311() -> None:
+def test_every_function_publishes_versions_for_layer_changes_and_keeps_python312() -> None:
     template = load_template()
     assert template["Resources"]["SharedLayer"]["Properties"]["PublishLambdaVersion"] is True
     assert template["Globals"]["Function"]["AutoPublishAlias"] == "live"
     for name, fn in functions(template).items():
         assert fn["Properties"]["AutoPublishAliasAllProperties"] is True, name
-        assert fn["Properties"].get("Runtime", "python3.11") == "python3.11"
+        assert fn["Properties"].get("Runtime", "python3.12") == "python3.12"
 
 
 @pytest.mark.parametrize(
@@ -347,3 +348,55 @@ def test_every_function_has_an_event_file(tmp_path: Path) -> None:
     for name, fn in functions(load_template()).items():
         folder = Path(fn["Properties"]["CodeUri"]).name
         assert (REPO / "events" / f"{folder}.json").is_file(), f"{name}: events/{folder}.json missing"
+
+
+@pytest.mark.parametrize(
+    ("snapstart", "provisioned_min", "expect_snapstart", "expect_provisioned"),
+    [
+        ("true", "2", True, False),
+        ("false", "2", False, True),
+        ("true", "0", True, False),
+        ("false", "0", False, False),
+    ],
+)
+def test_predict_snapstart_and_provisioned_concurrency_are_exclusive(
+    snapstart: str, provisioned_min: str, expect_snapstart: bool, expect_provisioned: bool
+) -> None:
+    """Lambda rejects SnapStart with provisioned concurrency: the conditions never turn both on."""
+    from nfl_predictor_dev.local.invoke import Resolver
+
+    template = load_template()
+    resolver = Resolver(template, {"PredictSnapStart": snapstart, "PredictProvisionedMin": provisioned_min})
+    assert resolver.condition("UsePredictSnapStart") is expect_snapstart
+    assert resolver.condition("HasProvisionedConcurrency") is expect_provisioned
+    # The scaling target and policy follow the same condition (no auto scaling of a SnapStart alias).
+    for name in ("PredictScalableTarget", "PredictScalingPolicy"):
+        assert template["Resources"][name]["Condition"] == "HasProvisionedConcurrency"
+
+
+def test_predict_snapstart_applies_to_published_versions_on_a_snapstart_runtime() -> None:
+    template = load_template()
+    assert template["Parameters"]["PredictSnapStart"]["AllowedValues"] == ["true", "false"]
+    snap = template["Resources"]["PredictFunction"]["Properties"]["SnapStart"]["Fn::If"]
+    assert snap[0] == "UsePredictSnapStart"
+    assert snap[1] == {"ApplyOn": "PublishedVersions"}
+    assert snap[2] == {"Ref": "AWS::NoValue"}
+    # SnapStart for Python needs python3.12+; versions are published by the live alias.
+    runtime = template["Globals"]["Function"]["Runtime"]
+    assert tuple(int(p) for p in runtime.removeprefix("python").split(".")) >= (3, 12)
+    lambda_fn = transformed(packaged(template))["Resources"]["PredictFunction"]["Properties"]
+    assert lambda_fn["SnapStart"]["Fn::If"][1] == {"ApplyOn": "PublishedVersions"}
+
+
+def test_samconfig_chooses_snapstart_or_provisioned_concurrency_per_environment_with_a_reason() -> None:
+    import tomllib
+
+    text = (REPO / "samconfig.toml").read_text()
+    config = tomllib.loads(text)
+    for env in ("default", "prod"):
+        pairs = dict(
+            p.split("=", 1) for p in config[env]["deploy"]["parameters"]["parameter_overrides"].split()
+        )
+        assert pairs.get("PredictSnapStart") in ("true", "false"), env
+        name = "dev" if env == "default" else env
+        assert f"# Cold starts, {name}:" in text and "Why" in text.split(f"# Cold starts, {name}:")[1][:400]

@@ -18,12 +18,15 @@ def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
 
 
-def test_runtime_is_python311_everywhere() -> None:
+def test_runtime_is_python312_everywhere() -> None:
+    """One layer built for one CPython (layers/Makefile: 3.12, SnapStart's minimum) serves every function."""
     template = load_template()
     runtime = template["Globals"]["Function"]["Runtime"]
-    assert runtime == "python3.11"
+    assert runtime == "python3.12"
     for resource in functions(template).values():
-        assert resource["Properties"].get("Runtime", runtime) == "python3.11"
+        assert resource["Properties"].get("Runtime", runtime) == "python3.12"
+    assert template["Resources"]["SharedLayer"]["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert "PYTHON_VERSION := 3.12" in (TEMPLATE.parents[1] / "layers" / "Makefile").read_text()
 
 
 def test_every_handler_resolves_to_an_importable_callable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -118,6 +118,38 @@ def _history_card(data: ReportInput, m: dict[str, Any]) -> str | None:
     return f"<div class='card'><b>{escape(m['name'])}</b> median<br>{line}</div>" if line else None
 
 
+PLAN_LOADS = (100, 1_000, 10_000)  # requests per second the report plans for
+
+
+def capacity_html(run: dict[str, Any]) -> str:
+    """The capacity plan (bench/capacity.py, default assumptions) at each of PLAN_LOADS, side by side."""
+    from nfl_predictor_dev.bench.capacity import Assumptions, measured_from_run, plan
+
+    try:
+        measured = measured_from_run(run, f"this run ({run.get('created_at', '?')})")
+    except ValueError:
+        return "<p>needs the api category</p>"
+    plans = [plan(rps, measured, Assumptions()) for rps in PLAN_LOADS]
+    head = "".join(f"<th>{rps:,} req/s</th>" for rps in PLAN_LOADS)
+    rows = []
+    for i, line in enumerate(plans[0].lines):
+        cells = "".join(
+            f"<td>{'$' + format(p.lines[i].value, ',.2f') if line.unit == 'USD/month' else format(p.lines[i].value, ',.1f')}</td>"
+            for p in plans
+        )
+        rows.append(f"<tr><td>{escape(line.what)} ({escape(line.unit)})</td>{cells}"
+                    f"<td class='basis'>{escape(plans[1].lines[i].basis)}</td></tr>")  # fmt: skip
+    advice = "".join(
+        f"<li>{rps:,} req/s: {escape(p.recommendation)}</li>"
+        for rps, p in zip(PLAN_LOADS, plans, strict=True)
+    )
+    a = plans[0].assumptions
+    return (f"<p>Hit rate {a.hit_rate:.0%}, {a.peak_minutes:g} peak minutes x {a.game_days_per_month:g} game days a "
+            f"month, headroom {a.headroom:g}x; the basis column is the 1,000 req/s plan's "
+            f"(<code>nfl-predictor capacity --rps N</code>).</p><table><tr><th>line</th>{head}<th>basis</th></tr>"
+            f"{''.join(rows)}</table><ul>{advice}</ul>")  # fmt: skip
+
+
 def html_report(data: ReportInput) -> str:
     run = data.run
     status = {c.name: c.status for c in data.comparisons}
@@ -149,6 +181,7 @@ def html_report(data: ReportInput) -> str:
 value)</p>{"".join(cards)}
 <h2>History across saved runs</h2><p>Median of each saved run; dashed: the baseline.</p>{"".join(history_cards) or "<p>no saved runs yet</p>"}
 <h2>Lambda cost</h2><ul>{costs or "<li>needs the api category</li>"}</ul>
+<h2>Capacity plan</h2>{capacity_html(run)}
 <h2>Machine</h2><pre>{machine}</pre></body></html>
 """
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 
-from nfl_predictor_dev.commands import bench, invoke, serve
+from nfl_predictor_dev.commands import bench, capacity, invoke, serve
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    for module in (serve, invoke, bench):
+    for module in (serve, invoke, bench, capacity):
         module.register(sub)

@@ -53,6 +53,7 @@ class FunctionSpec:
     memory_mb: int = 128
     timeout_s: int = 3
     tracing: bool = False  # Tracing: Active (X-Ray) in the template
+    runtime: str = "python3.12"  # the Lambda runtime (the local runner runs the matching CPython)
 
 
 class Resolver:
@@ -201,6 +202,7 @@ def function_spec(
         memory_mb=int(resolver.value(props.get("MemorySize", 128))),
         timeout_s=int(resolver.value(props.get("Timeout", 3))),
         tracing=props.get("Tracing") == "Active",
+        runtime=str(props.get("Runtime", "python3.12")),
     )
 
 

@@ -1,10 +1,15 @@
-"""Run by a fresh ``python -I -S`` interpreter: the Lambda python3.11 runtime's part, locally.
+"""Run by a fresh ``python -I -S`` interpreter: the Lambda Python runtime's part, locally.
 
 Standard library only, and nothing of the developer's environment: ``-S`` keeps site-packages off
 ``sys.path``; the paths come from the runner (the function's code, the layer, the runtime's boto3),
 in Lambda's order. Reads one JSON job from stdin (handler, paths, events, context fields), imports
 the handler like the runtime's init phase, calls it once per event, and writes one JSON result to
 the file the runner names: responses (or Lambda's error documents), durations, memory.
+
+With ``snapstart`` in the job, between init and the first event it does what SnapStart does around
+a snapshot: runs the hooks registered with ``snapshot_restore_py`` (before-snapshot in reverse order
+of registration, then after-restore in order, as the managed runtime does), so the events are
+answered by a "restored" environment.
 """
 
 import importlib
@@ -50,6 +55,28 @@ def max_memory_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def snapshot_and_restore(result, handler):
+    """SnapStart's hooks around a snapshot; a failing hook fails the environment, as in Lambda."""
+    hooks = sys.modules.get("snapshot_restore_py")
+    ran = {"before_snapshot": 0, "after_restore": 0}
+    result["snapstart"] = ran
+    if hooks is None:
+        return handler
+    try:
+        before = hooks.get_before_snapshot()
+        while before:
+            func, args, kwargs = before.pop()
+            func(*args, **kwargs)
+            ran["before_snapshot"] += 1
+        for func, args, kwargs in hooks.get_after_restore():
+            func(*args, **kwargs)
+            ran["after_restore"] += 1
+    except Exception as exc:
+        result["init_error"] = error_document(exc, "Runtime.SnapStartHookError")
+        return None
+    return handler
+
+
 def main():
     job = json.loads(sys.stdin.read())
     sys.path[:0] = job["paths"]
@@ -70,6 +97,8 @@ def main():
     result["init_done_wall"] = time.time()
     result["init_ms"] = (time.monotonic() - init_started) * 1000
     result["init_max_memory_mb"] = max_memory_mb()
+    if handler is not None and job.get("snapstart"):
+        handler = snapshot_and_restore(result, handler)
     if handler is not None:
         for event in job["events"]:
             started = time.monotonic()

@@ -1,6 +1,10 @@
 """The Lambda-faithful runner: a function run from the ``sam build`` output, in a fresh interpreter.
 
-What the python3.11 Lambda runtime gives a function, reproduced here (no Docker):
+What the python3.12 Lambda runtime gives a function, reproduced here (no Docker):
+
+- the interpreter: the CPython of the function's runtime (``python3.12``: the layer's bytecode and C
+  extensions are built for it), found by ``runtime_python`` (``NFLP_PYTHON312``-style override,
+  then pyenv's versions, then PATH), not the developer's interpreter.
 
 - ``sys.path``: the function's code (``LAMBDA_TASK_ROOT``), the layer (``/opt/python`` -> the built
   layer's ``python/``), then the runtime's own boto3/botocore (``/var/runtime`` -> the boto3 closure
@@ -21,6 +25,7 @@ folder, ``shared/`` and this environment's site-packages).
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -44,6 +49,38 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 SOURCE_PATHS = ("shared/nfl_predictor", "functions", "layers", "infra/template.yaml")
 # Passed through from the caller: how to reach the local stack, and where the process may write.
 PASSED_THROUGH = ("DATABASE_URL", "REDIS_URL", "PATH", "TMPDIR")
+
+
+def runtime_python(runtime: str = "python3.12") -> str:
+    """The interpreter for a Lambda runtime name (``python3.12`` -> a working ``python3.12``).
+
+    ``NFLP_PYTHON312`` (``NFLP_PYTHON`` + the version without its dot) overrides; then pyenv's
+    installs (their shims refuse a version that is not selected), then PATH.
+    """
+    version = runtime.removeprefix("python")
+    name = f"python{version}"
+    override = os.environ.get(f"NFLP_PYTHON{version.replace('.', '')}")  # env plumbing: a tool path
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")  # env plumbing
+    candidates: list[str] = [override] if override else []
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/{name}"), reverse=True)
+    candidates += [found] if (found := shutil.which(name)) else []
+    if sys.version_info[:2] == tuple(int(part) for part in version.split(".")):
+        candidates.append(sys.executable)
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "-c", ""], capture_output=True).returncode == 0:
+            return candidate
+    raise InvokeError(f"no working {name} for the {runtime} runtime: install CPython {version} "
+                      f"(pyenv install {version}) or set NFLP_PYTHON{version.replace('.', '')}")  # fmt: skip
+
+
+def sam_build_env(runtime: str = "python3.12", path: str | None = None) -> dict[str, str]:
+    """What ``sam build`` (no container) needs for the runtime: ``python3.12`` on PATH (after this
+    environment's bin, whose ``python``/``pip``/``sam`` stay first) and layers/Makefile's PYTHON
+    set to that exact interpreter (never a pyenv shim, which refuses an unselected version)."""
+    interpreter = Path(runtime_python(runtime))
+    base = os.environ.get("PATH", "") if path is None else path  # env plumbing
+    return {"PATH": os.pathsep.join([str(Path(sys.executable).parent), str(interpreter.parent), base]),
+            "PYTHON": str(interpreter)}  # fmt: skip
 
 
 def default_build_dir(repo: Path) -> Path:
@@ -77,6 +114,7 @@ class RunResult:
     init_error: dict[str, Any] | None
     invocations: list[Invocation] = field(default_factory=list)
     logs: str = ""
+    snapstart: dict[str, int] | None = None  # hooks run around the simulated snapshot, by kind
 
     @property
     def ok(self) -> bool:
@@ -104,8 +142,13 @@ def sam_executable() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("sam")
 
 
-def build(repo: Path, template: Path, build_dir: Path, *, log: Any = None) -> Path:
-    """``sam build`` (no container) for this machine's architecture; the layer from the lock file."""
+def build(
+    repo: Path, template: Path, build_dir: Path, *, log: Any = None, runtime: str = "python3.12"
+) -> Path:
+    """``sam build`` (no container) for this machine's architecture; the layer from the lock file.
+
+    sam (no container) needs the runtime's interpreter on PATH as ``python3.12``: its directory goes
+    after this environment's (whose ``python``/``pip`` stay first)."""
     sam = sam_executable()
     if sam is None:
         raise InvokeError(
@@ -115,8 +158,7 @@ def build(repo: Path, template: Path, build_dir: Path, *, log: Any = None) -> Pa
         )
     if log:
         log(f"building {build_dir} with sam build (sources changed or no build yet)")
-    env = {**os.environ, "LAYER_PLATFORM": LOCAL_PLATFORM, "SAM_CLI_TELEMETRY": "0"}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env = {**os.environ, "LAYER_PLATFORM": LOCAL_PLATFORM, "SAM_CLI_TELEMETRY": "0", **sam_build_env(runtime)}
     done = subprocess.run(
         [sam, "build", "-t", str(template), "--build-dir", str(build_dir)],
         cwd=repo, env=env, capture_output=True, text=True,
@@ -160,7 +202,7 @@ def artifact_paths(
         raise InvokeError(f"{task_root}: {spec.logical_id} is not in the build")
     if not layer.is_dir():
         raise InvokeError(f"{layer}: the shared layer is not in the build")
-    return task_root, [layer / "lib" / "python3.11" / "site-packages", layer]
+    return task_root, [layer / "lib" / spec.runtime / "site-packages", layer]
 
 
 def source_paths(spec: FunctionSpec, repo: Path) -> tuple[Path, list[Path]]:
@@ -175,7 +217,7 @@ def environment_site_dirs() -> list[str]:
 
 def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
                        region: str = PSEUDO_PARAMETERS["AWS::Region"]) -> dict[str, str]:  # fmt: skip
-    """What Lambda sets for a python3.11 function, then the template's variables, then the stack's."""
+    """What Lambda sets for a Python function, then the template's variables, then the stack's."""
     stream = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
     env = {
         "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
@@ -185,7 +227,7 @@ def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": stream,
         "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
         "_HANDLER": spec.handler,
@@ -215,18 +257,23 @@ def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
 
 def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | None = None,
         source: bool = False, extra_env: dict[str, str] | None = None, layer_id: str = "SharedLayer",
-        init_timeout_s: float = 60.0) -> RunResult:  # fmt: skip
-    """One fresh execution environment: init, then each event in turn. Logs are collected, not printed."""
+        init_timeout_s: float = 60.0, snapstart: bool = False) -> RunResult:  # fmt: skip
+    """One fresh execution environment: init, then each event in turn. Logs are collected, not printed.
+
+    ``snapstart``: init as SnapStart does it (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``), then the
+    registered before-snapshot and after-restore hooks, then the events (see lambda_bootstrap)."""
     if source:
         task_root, layer_paths = source_paths(spec, repo)
     else:
         task_root, layer_paths = artifact_paths(spec, build_dir or default_build_dir(repo), layer_id)
     env = lambda_environment(spec, task_root, tracing=spec.tracing)
+    if snapstart:
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
     env.update(extra_env or {})
     with tempfile.TemporaryDirectory(prefix="nflp-lambda-") as tmp:
         result_path = Path(tmp) / "result.json"
         paths = [task_root, *layer_paths, runtime_dir(Path(tmp))]
-        job = {"paths": [str(p) for p in paths], "events": events,
+        job = {"paths": [str(p) for p in paths], "events": events, "snapstart": snapstart,
                "site_dirs": environment_site_dirs() if source else [], "result_path": str(result_path),
                "function_name": spec.function_name, "memory_mb": spec.memory_mb, "timeout_s": spec.timeout_s,
                "function_arn": f"arn:aws:lambda:{env['AWS_REGION']}:{PSEUDO_PARAMETERS['AWS::AccountId']}"
@@ -234,8 +281,9 @@ def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | 
                "log_group": env["AWS_LAMBDA_LOG_GROUP_NAME"], "log_stream": env["AWS_LAMBDA_LOG_STREAM_NAME"]}  # fmt: skip
         spawned = time.time()
         try:
+            interpreter = sys.executable if source else runtime_python(spec.runtime)
             done = subprocess.run(
-                [sys.executable, "-I", "-S", "-B", str(BOOTSTRAP)], input=json.dumps(job, default=str),
+                [interpreter, "-I", "-S", "-B", str(BOOTSTRAP)], input=json.dumps(job, default=str),
                 env=env, cwd=task_root, capture_output=True, text=True,
                 timeout=init_timeout_s + spec.timeout_s * max(1, len(events)),
             )  # fmt: skip
@@ -252,5 +300,10 @@ def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | 
     if invocations:
         invocations[0].init_ms = init_ms
     return RunResult(
-        spec=spec, init_ms=init_ms, init_error=raw["init_error"], invocations=invocations, logs=logs
+        spec=spec,
+        init_ms=init_ms,
+        init_error=raw["init_error"],
+        invocations=invocations,
+        logs=logs,
+        snapstart=raw.get("snapstart"),
     )

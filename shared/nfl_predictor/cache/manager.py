@@ -243,8 +243,15 @@ class CacheManager:
         return health.report(self.stats, self._l1, self._redis, self.config)
 
     def close(self) -> None:
+        """Close the Redis sockets; the client reconnects on its next command."""
         if self._redis is not None:
             self._redis.close()
+
+    def forget_local_state(self) -> None:
+        """After a SnapStart restore: L1 and the namespace stamps were read before the snapshot,
+        however long ago that was (the stamps' monotonic clock does not count the wait)."""
+        self._l1.clear()
+        self._stamps.forget()
 
     def __enter__(self) -> CacheManager:
         return self

@@ -60,6 +60,11 @@ class NamespaceStamps:
         self._states: dict[str, _NsState] = {}
         self._pending_bumps: set[str] = set()
 
+    def forget(self) -> None:
+        """Drop what was read (the next read asks Redis): after a SnapStart restore, the monotonic
+        clock has not moved while the snapshot waited, so "checked a second ago" may be days old."""
+        self._states.clear()
+
     # -- reading ----------------------------------------------------------------------------------
 
     def current(self, namespace: str) -> int:

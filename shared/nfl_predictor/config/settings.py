@@ -193,6 +193,7 @@ class Settings:
     lambda_memory_mb: int | None = None
     metrics_namespace: str = "NFLPredictor"
     trace_disabled: bool = False
+    xray_at_init: bool = False  # load the X-Ray SDK at init even on demand (see telemetry.powertools)
 
     # Monitoring and alerts
     monitor_snapshot_s: float = 0.0  # 0: no request-path snapshots (serve sets 30)
@@ -239,6 +240,11 @@ class Settings:
     def tracing_enabled(self) -> bool:
         """X-Ray only in Lambda, unless POWERTOOLS_TRACE_DISABLED (its SDK import costs ~260 ms)."""
         return self.in_lambda and not self.trace_disabled
+
+    @property
+    def init_off_the_request_path(self) -> bool:
+        """Provisioned concurrency and SnapStart run init before any request waits on it."""
+        return self.lambda_initialization_type in ("provisioned-concurrency", "snap-start")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -307,6 +313,7 @@ class Settings:
             lambda_memory_mb=_read(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", _parse_positive_int, None),
             metrics_namespace=_read(env, "POWERTOOLS_METRICS_NAMESPACE", str.strip, "NFLPredictor"),
             trace_disabled=_read(env, "POWERTOOLS_TRACE_DISABLED", _parse_bool, False),
+            xray_at_init=_read(env, "NFLP_XRAY_AT_INIT", _parse_bool, False),
             monitor_snapshot_s=_read(env, "MONITOR_SNAPSHOT_SECONDS", _parse_non_negative_float, 0.0),
             monitor_history_max_rows=_read(env, "MONITOR_HISTORY_MAX_ROWS", _parse_positive_int, 2000),
             monitor_latency_slo_ms=_read(env, "MONITOR_LATENCY_SLO_MS", _parse_non_negative_float, 100.0),

@@ -107,7 +107,17 @@ class Database:
             yield conn
 
     def close(self) -> None:
+        """Close the open connection(s); the next query opens a new one."""
         self.source.close()
+
+    def retarget(self, target: PgTarget) -> None:
+        """Connect to ``target`` from the next connection on (fresh credentials after a restore)."""
+        self.target = target
+        source: Any = getattr(self.source, "inner", self.source)  # under the breaker's GuardedSource
+        for single in getattr(source, "_all", [source]):  # a pool's slots, or the one connection
+            single.target = target
+        if hasattr(source, "target"):
+            source.target = target
 
 
 class Transaction:

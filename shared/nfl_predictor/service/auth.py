@@ -59,6 +59,13 @@ class Authenticator:
             return known[1]
         return None
 
+    def forget_all(self) -> None:
+        """Drop every remembered answer (after a SnapStart restore: a key revoked while the snapshot
+        waited must not stay trusted; the monotonic clock the TTLs use did not count the wait)."""
+        with self._lock:
+            self._memory.clear()
+            self._rejected.clear()
+
     def forget(self, key: str) -> None:
         """Drop a key from this instance's memory (after revoking it here: takes effect at once)."""
         digest = hash_key(key)

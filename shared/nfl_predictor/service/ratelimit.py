@@ -133,6 +133,12 @@ class RateLimiter:
         self._leases: dict[str, tuple[int, float]] = {}  # bucket -> (tokens left, expires at)
         self._lock = threading.Lock()
 
+    def forget_leases(self) -> None:
+        """Drop the tokens leased from Redis (after a SnapStart restore: every restored copy of the
+        snapshot would otherwise spend the same lease)."""
+        with self._lock:
+            self._leases.clear()
+
     def limit_for(self, tier: str) -> Limit:
         return self.limits.get(tier) or min(self.limits.values(), key=lambda lim: lim.per_second)
 

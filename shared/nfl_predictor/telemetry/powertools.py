@@ -121,10 +121,55 @@ def make_metrics(settings: Settings, function: str) -> Metrics:
 
 
 def trace_handler(settings: Settings) -> Decorator:
-    """X-Ray's capture_lambda_handler when tracing is on, else nothing: importing the X-Ray SDK
-    costs ~260 ms of cold start, more than everything else in the predict function together."""
+    """X-Ray subsegments (Powertools' capture_lambda_handler, traced AWS SDK calls) when tracing is on.
+
+    Importing the X-Ray SDK imports botocore (its sampling connector does, at module level): ~300 ms
+    of an on-demand cold start, more than the rest of predict's init together, and the cached hot
+    path never calls AWS. So on demand the SDK loads when botocore does anyway (a secret, SNS, Bedrock:
+    ``LazyTracing``); until then the trace is Lambda's own (Tracing: Active records the function's
+    segment with its Initialization and Invocation subsegments without any SDK). Where init is on no
+    request's path (provisioned concurrency, SnapStart) or ``NFLP_XRAY_AT_INIT`` asks for it, the
+    SDK loads at init and every invocation is captured.
+    """
     if not settings.tracing_enabled:
         return lambda function: function
-    from aws_lambda_powertools import Tracer
+    tracing = LazyTracing()
+    if settings.init_off_the_request_path or settings.xray_at_init:
+        tracing.load()
+    return tracing.capture
 
-    return Tracer(service=SERVICE).capture_lambda_handler(capture_response=False)
+
+class LazyTracing:
+    """Powertools' Tracer (botocore patched), made by ``load()`` or at the first invocation that
+    finds botocore imported: from then on every invocation is captured. An import hook would be
+    sooner, but fires while botocore is half-imported (the SDK imports botocore itself); a dict
+    lookup per invocation costs nothing, and the calls of the invocation that first imported
+    botocore are the only ones left untraced."""
+
+    def __init__(self) -> None:
+        self.tracer: Any = None
+
+    def load(self) -> None:
+        if self.tracer is None:
+            from aws_lambda_powertools import Tracer
+
+            # auto_patch would import every library X-Ray supports; botocore is the one called here
+            # (pg8000's patch wraps pg8000.connect, which the native connections never use).
+            tracer = Tracer(service=SERVICE, auto_patch=False)
+            tracer.patch(["botocore"])
+            self.tracer = tracer
+
+    def capture(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        traced: list[Callable[..., Any]] = []
+
+        @functools.wraps(function)
+        def handler(event: Any, context: Any) -> Any:
+            if self.tracer is None:
+                if "botocore.client" not in sys.modules:
+                    return function(event, context)
+                self.load()
+            if not traced:
+                traced.append(self.tracer.capture_lambda_handler(function, capture_response=False))
+            return traced[0](event, context)
+
+        return handler
