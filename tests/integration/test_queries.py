@@ -108,6 +108,26 @@ def test_skill_player_stats_cover_the_window_and_only_the_columns_asked(league: 
         games.skill_player_stats(league, teams, since=(2025, 1), before=(2025, 2), stats=["attempts; DROP"])
 
 
+def test_skill_player_stats_come_back_as_the_rows_decoded_field_by_field(league: Database) -> None:
+    """The rows arrive as one JSON value; they must equal what a plain row-by-row query decodes, floats
+    included (JSON writes 250.0 as 250)."""
+    teams = sorted(
+        {g[side] for g in games.week_games(league, 2025, 10) for side in ("home_team", "away_team")}
+    )
+    stats = ["attempts", "passing_yards", "carries", "targets"]
+    rows = games.skill_player_stats(league, teams, since=(2025, 2), before=(2025, 10), stats=stats)
+    plain = league.fetch_dicts(
+        "SELECT s.player_id, p.player_name, p.display_name AS player_display_name, p.position, "
+        "s.team AS recent_team, s.season, s.week, s.attempts, s.passing_yards, s.carries, s.targets "
+        "FROM player_game_stats s JOIN players p USING (player_id) WHERE p.position IN ('QB', 'RB', 'WR', 'TE') "
+        "AND s.team = ANY(:teams) AND (s.season, s.week) < (2025, 10) AND (s.season, s.week) >= (2025, 2) "
+        "ORDER BY s.season, s.week, s.player_id",
+        teams=teams,
+    )  # fmt: skip
+    assert rows == plain
+    assert all(type(r[name]) is float for r in rows for name in stats if r[name] is not None)
+
+
 def test_a_games_box_score_rows(league: Database) -> None:
     game = games.week_games(league, 2025, 4)[0]
     teams = [game["home_team"], game["away_team"]]
@@ -175,6 +195,27 @@ def test_upsert_replaces_a_games_prediction_in_place(league: Database) -> None:
     assert orjson.loads(again[game_id])["n"] == 7
     count = league.scalar("SELECT count(*) FROM predictions WHERE game_id = :game_id", game_id=game_id)
     assert count == 1
+
+
+def test_upsert_writes_many_rows_in_one_statement_with_their_vectors_and_expiry(league: Database) -> None:
+    ids = [g["game_id"] for g in games.week_games(league, 2025, 16)]
+    expires = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    rows = [_row(gid, n=i, expires_at=expires) for i, gid in enumerate(ids)]
+    before = league.stats.queries
+    rows.append(_row(ids[0], n=99, expires_at=expires))  # a repeated game: the last one wins
+    written = stored.upsert_predictions(league, rows)
+    assert league.stats.queries - before == 1
+    assert {gid: orjson.loads(body)["n"] for gid, body in written.items()} == {
+        gid: (99 if gid == ids[0] else i) for i, gid in enumerate(ids)
+    }
+    back = league.fetch("SELECT game_id, analysis_embedding::text, expires_at FROM predictions "
+                        "WHERE game_id = ANY(:ids) AND model_version = :v", ids=ids, v=VERSION)  # fmt: skip
+    by_id = {r["game_id"]: r for r in rows}
+    for game_id, vector, expiry in back:
+        assert expiry == expires
+        assert np.allclose([float(v) for v in vector.strip("[]").split(",")],
+                           [float(v) for v in by_id[game_id]["analysis_embedding"].strip("[]").split(",")])  # fmt: skip
+    assert stored.upsert_predictions(league, []) == {}
 
 
 def test_freshness_leaves_a_margin_before_expiry(league: Database) -> None:

@@ -4,8 +4,10 @@ default), ``--version``, ``python -m nfl_predictor``, and --data-dir after the s
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 from nfl_predictor import __version__
 from nfl_predictor.cli.main import build_parser
@@ -103,3 +105,30 @@ def test_progress_bar_on_a_terminal_only(monkeypatch: object) -> None:
     with TerminalProgress("train", "step") as progress:
         progress(1, 4, "x")
     assert piped.getvalue() == ""
+
+
+def test_backtest_shows_its_passes_on_a_terminal_only(monkeypatch: object, nflverse_dir: Path,
+                                                      capsys: object) -> None:  # fmt: skip
+    import sys
+
+    from nfl_predictor.cli.main import main
+
+    argv = [
+        "backtest",
+        "--games",
+        str(nflverse_dir / "games.csv"),
+        "--from",
+        "2024",
+        "--to",
+        "2024",
+        "--json",
+    ]
+    tty = _Tty()
+    monkeypatch.setattr(sys, "stderr", tty)  # type: ignore[attr-defined]
+    assert main(argv) == 0
+    assert "backtest 2024-2024:" in tty.getvalue() and "/2 [" in tty.getvalue()
+    assert json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]  # stdout stays the document
+    piped = __import__("io").StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)  # type: ignore[attr-defined]
+    assert main(argv) == 0
+    assert "backtest 2024" not in piped.getvalue()

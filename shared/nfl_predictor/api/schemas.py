@@ -6,6 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The prediction documents, described field by field (re-exported: routes import them from here).
+from nfl_predictor.api.prediction_schemas import ExpertPredictions as ExpertPredictions
+from nfl_predictor.api.prediction_schemas import GamePredictions as GamePredictions
+from nfl_predictor.api.prediction_schemas import WeekPredictions as WeekPredictions
+
 
 class ErrorDetail(BaseModel):
     code: str = Field(examples=["invalid_parameter"])
@@ -15,58 +20,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
-
-
-class ExpertPredictions(BaseModel):
-    """One expert's calls for a game: its reasoning once, and each category's [value, confidence]."""
-
-    model_config = ConfigDict(extra="allow")
-    expert: str = Field(examples=["market_aware"])
-    reasoning: str = Field(description="the factors behind this expert's view of the game")
-    predictions: dict[str, list[Any]] = Field(
-        description="category -> [value, confidence]; confidence in [0, 1] is the probability the call is "
-        "right (within the category's tolerance for numbers)",
-        examples=[{"winner": ["DET", 0.71], "total_points": [47.5, 0.41]}],
-    )
-
-
-class GamePredictions(BaseModel):
-    """All sections unless narrowed with include/experts/fields; prediction_count is always present.
-    ``embedding`` only with include=embedding (or fields=embedding)."""
-
-    model_config = ConfigDict(extra="allow")
-    prediction_count: int = Field(ge=0)
-    game_id: str | None = None
-    season: int | None = None
-    week: int | None = None
-    home_team: str | None = None
-    away_team: str | None = None
-    model_version: str | None = None
-    ml: dict[str, Any] | None = None
-    experts: list[ExpertPredictions] | None = None
-    expert_lines: dict[str, float] | None = Field(
-        default=None,
-        description="category -> the line its picks are judged against (spread, total, team totals)",
-    )
-    props: list[dict[str, Any]] | None = None
-    totals: list[dict[str, Any]] | None = None
-    embedding: list[float] | None = Field(default=None, description="the matchup vector; only when asked for")
-    prediction_breakdown: dict[str, int] | None = None
-
-
-class WeekPredictions(BaseModel):
-    """Every game of the week, each narrowed by the same include/experts/fields as a single game."""
-
-    season: int
-    week: int
-    game_count: int
-    prediction_count: int
-    games_without_prediction: list[str] = Field(
-        default_factory=list,
-        description="played games of the week for which no prediction was made before kickoff (walk-forward "
-        "backfill fills them); they are listed, never predicted with hindsight",
-    )
-    games: list[GamePredictions]
 
 
 class ScheduleGame(BaseModel):
@@ -131,6 +84,30 @@ class Leaderboard(BaseModel):
     offset: int
     next_offset: int | None = Field(description="offset of the next page; null on the last one")
     experts: list[LeaderboardExpert]
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(examples=["spread_pick"], description="the key in each expert's predictions")
+    kind: str = Field(description="team, side, band, probability, points, signed, count or yards")
+    value_type: str = Field(description="the JSON type of the value: string or number")
+    value: str = Field(description="what the value is, with its unit")
+    unit: str | None = Field(description="points, yards, count or probability; null for picks")
+    tolerance: float | None = Field(description="numbers: how close counts as right (points or a count; for "
+                                    "yards a fraction of the actual)")  # fmt: skip
+    relative_tolerance: bool = Field(description="the tolerance is a fraction of the actual value (yards)")
+    line: bool = Field(description="judged against expert_lines[name] (spread in the home-margin convention)")
+    graded_from: str = Field(description="what grading needs: the final score, the team box score or the "
+                             "player box score")  # fmt: skip
+    graded: str = Field(description="when the call counts as right, and the error recorded")
+    factor: str = Field(description="what the experts' value is derived from")
+
+
+class Categories(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    confidence: str = Field(description="what every prediction's confidence means")
+    spread_convention: str = Field(description="the sign of every spread and margin")
+    categories: list[Category] = Field(description="every category, in the engine's order")
 
 
 class Health(BaseModel):

@@ -45,8 +45,15 @@ def backtest(args: argparse.Namespace) -> int:
     if not seasons or min(seasons) >= args.start:
         raise CliError(f"no finished games before {args.start} to train on; ingest games first "
                        "(nfl-predictor ingest games PATH) or pass --games")  # fmt: skip
-    rows = run_backtest(games, stats or None, start=args.start, end=args.end, oracle=args.oracle)
-    by_season = season_rows(backtest_predictions(games, stats or None, start=args.start, end=args.end))
+    # The backtest is whole walk-forward passes over every game (pure engine code, no callback inside):
+    # the bar counts the passes, which take seconds each on 25 seasons.
+    passes = ["walk-forward", *(["oracle walk-forward"] if args.oracle else []), "per-season table"]
+    with TerminalProgress(f"backtest {args.start}-{args.end}", "pass") as progress:
+        progress(0, len(passes), passes[0])
+        rows = run_backtest(games, stats or None, start=args.start, end=args.end, oracle=args.oracle)
+        progress(len(passes) - 1, len(passes), passes[-1])
+        by_season = season_rows(backtest_predictions(games, stats or None, start=args.start, end=args.end))
+        progress(len(passes), len(passes))
     if args.json:
         print(backtest_json(rows, start=args.start, end=args.end, seasons=by_season))
     else:

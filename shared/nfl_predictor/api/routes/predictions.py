@@ -6,14 +6,16 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nfl_predictor.api import params
 from nfl_predictor.api.deps import runtime_of
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
-from nfl_predictor.api.schemas import AUTHED, GamePredictions, WeekPredictions, errors
+from nfl_predictor.api.schemas import AUTHED, Categories, GamePredictions, WeekPredictions, errors
 from nfl_predictor.service.cache_keys import GAME_NS
+from nfl_predictor.service.categories import categories_json
 from nfl_predictor.service.views import ViewError, ViewSpec
 
 router = APIRouter(tags=["predictions"])
@@ -58,3 +60,12 @@ async def week_predictions(request: Request) -> Response:
         served = await run_blocking(service.week, args["season"], args["week"], view)
     return served_response(request, served, max_age=service.cache.ttl_for(GAME_NS), started=started,
                            with_count=True)  # fmt: skip
+
+
+@router.get("/v1/categories", summary="Every prediction category: its value type, unit, and how it is graded",
+            responses={200: {"model": Categories}, **errors(*AUTHED)})  # fmt: skip
+async def prediction_categories(request: Request) -> Response:
+    # Built once per process from the engine's category table (the first call imports numpy: off the
+    # loop). No database: not run_blocking, which answers 503 while the database breaker is open.
+    body = await run_in_threadpool(categories_json)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "private, max-age=3600"})

@@ -6,6 +6,8 @@ import functools
 from collections.abc import Sequence
 from typing import cast
 
+import orjson
+
 from nfl_predictor.db.database import Database
 from nfl_predictor.records import (
     GAME_FIELDS,
@@ -144,26 +146,37 @@ def _player_stats_select(stats: tuple[str, ...]) -> str:
     )
 
 
+def _json_records(db: Database, select: str, order: str, stats: Sequence[str], **params: object
+                  ) -> list[PlayerStatRecord]:  # fmt: skip
+    """The rows of ``select`` as one JSON array built by the server: a week's ~1,800 box scores arrive
+    as one value parsed in C (orjson) instead of ~20,000 fields decoded one by one (~70 ms). JSON
+    writes a whole float8 like 250.0 as 250: the stat columns are put back to floats."""
+    text = db.scalar(f"SELECT coalesce(json_agg(q ORDER BY {order}), '[]')::text FROM ({select}) q", **params)
+    rows: list[dict[str, object]] = orjson.loads(text)
+    for row in rows:
+        for name in stats:
+            value = row[name]
+            if value is not None:
+                row[name] = float(value)  # type: ignore[arg-type]
+    return cast(list[PlayerStatRecord], rows)
+
+
 def skill_player_stats(db: Database, teams: Sequence[str], *, since: tuple[int, int], before: tuple[int, int],
                        stats: Sequence[str]) -> list[PlayerStatRecord]:  # fmt: skip
     """Box scores of the teams' QBs, RBs, WRs and TEs from ``since`` up to (not including) ``before``
-    (both (season, week)), oldest first; of the stat columns only ``stats``."""
-    rows = db.fetch_dicts(
-        _player_stats_select(tuple(stats))
+    (both (season, week)), oldest first; of the stat columns only ``stats``. One query, one value."""
+    return _json_records(
+        db, _player_stats_select(tuple(stats))
         + "AND s.team = ANY(:teams) AND (s.season, s.week) < (:before_season, :before_week) "
-        "AND (s.season, s.week) >= (:since_season, :since_week) ORDER BY s.season, s.week",
+        "AND (s.season, s.week) >= (:since_season, :since_week)", "q.season, q.week, q.player_id", stats,
         teams=list(teams), since_season=since[0], since_week=since[1],
         before_season=before[0], before_week=before[1],
     )  # fmt: skip
-    return cast(list[PlayerStatRecord], rows)
 
 
 def all_skill_player_stats(
     db: Database, *, since_season: int, stats: Sequence[str]
 ) -> list[PlayerStatRecord]:
     """Every QB, RB, WR and TE box score from ``since_season`` on, oldest first (what training reads)."""
-    rows = db.fetch_dicts(
-        _player_stats_select(tuple(stats)) + "AND s.season >= :since_season ORDER BY s.season, s.week",
-        since_season=since_season,
-    )
-    return cast(list[PlayerStatRecord], rows)
+    return _json_records(db, _player_stats_select(tuple(stats)) + "AND s.season >= :since_season",
+                         "q.season, q.week, q.player_id", stats, since_season=since_season)  # fmt: skip

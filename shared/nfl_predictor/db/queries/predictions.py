@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from nfl_predictor.db.database import Database, Transaction
 from nfl_predictor.records import PredictionRow
 
@@ -79,11 +81,15 @@ def complete_game_ids(db: Database, game_ids: Sequence[str], *, prediction_type:
     return {str(row[0]) for row in rows}
 
 
+_COLUMNS = ("game_id", "season", "week", "prediction_type", "payload", "prediction_count", "reasoning_text",
+            "analysis_embedding", "model_version", "expires_at")  # fmt: skip
+# Every row in one statement: one round trip and one parse however many games, and the rows arrive as
+# one JSON array that the server turns into records (jsonb_populate_recordset: each value goes through
+# its column type's input, so "[0.1,...]" becomes a vector and an ISO string a timestamptz).
 _UPSERT = (
-    "INSERT INTO predictions (game_id, season, week, prediction_type, payload, prediction_count, "
-    "reasoning_text, analysis_embedding, model_version, expires_at) "
-    "VALUES (:game_id, :season, :week, :prediction_type, CAST(:payload AS jsonb), :prediction_count, "
-    ":reasoning_text, CAST(:analysis_embedding AS vector), :model_version, :expires_at) "
+    f"INSERT INTO predictions ({', '.join(_COLUMNS)}) "
+    f"SELECT {', '.join('r.' + c for c in _COLUMNS)} "
+    "FROM jsonb_populate_recordset(NULL::predictions, CAST(:rows AS jsonb)) AS r ORDER BY r.game_id "
     "ON CONFLICT (game_id, prediction_type, model_version) DO UPDATE SET payload = EXCLUDED.payload, "
     "prediction_count = EXCLUDED.prediction_count, reasoning_text = EXCLUDED.reasoning_text, "
     "analysis_embedding = EXCLUDED.analysis_embedding, expires_at = EXCLUDED.expires_at, "
@@ -91,17 +97,25 @@ _UPSERT = (
 )
 
 
+def _rows_json(rows: Sequence[PredictionRow]) -> str:
+    """The rows as one JSON array, each payload spliced in as the JSON it already is (not re-encoded)."""
+    # One row per (game, type, version): a statement may not update the same row twice.
+    unique = {(r["game_id"], r["prediction_type"], r["model_version"]): r for r in rows}
+    items = []
+    for row in unique.values():
+        rest = orjson.dumps({k: v for k, v in row.items() if k != "payload"})
+        items.append(rest[:-1] + b',"payload":' + row["payload"].encode() + b"}")
+    return (b"[" + b",".join(items) + b"]").decode()
+
+
 def upsert_predictions(db: Database, rows: Sequence[PredictionRow]) -> dict[str, bytes]:
-    """Insert or replace the rows in one transaction (one statement parsed once, bound per row);
-    returns game_id -> the payload text as the database stored it (jsonb's canonical form), as bytes."""
-    stored: list[list[Any]] = []
+    """Insert or replace the rows in one statement (rows taken in game_id order, so two overlapping
+    writers lock them in the same order and cannot deadlock); returns game_id -> the payload text as the
+    database stored it (jsonb's canonical form), as bytes."""
+    if not rows:
+        return {}
     with db.transaction() as tx:
-        statement = tx.conn.prepare(_UPSERT)
-        try:
-            for row in rows:
-                stored.extend(statement.run(**row))
-        finally:
-            statement.close()
+        stored = tx.run(_UPSERT, rows=_rows_json(rows))
     return {str(game_id): text.encode() for game_id, text in stored}
 
 
