@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from nfl_predictor import __version__
+from nfl_predictor.api.documented import add_components
 from nfl_predictor.api.errors import install_error_handlers
 from nfl_predictor.api.pipeline import RequestPipeline
 from nfl_predictor.api.routes import (
@@ -91,7 +92,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     def openapi_with_security() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_security(build_openapi())
+            app.openapi_schema = document_security(add_components(build_openapi()))
         return app.openapi_schema
 
     app.openapi = openapi_with_security  # type: ignore[method-assign]

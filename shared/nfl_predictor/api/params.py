@@ -90,9 +90,9 @@ def read(request: Request, params: tuple[Param, ...]) -> dict[str, Any]:
     return {p.name: p.parse(path.get(p.name) if p.location == "path" else query.get(p.name)) for p in params}
 
 
-def documented(params: tuple[Param, ...]) -> dict[str, Any]:
-    """``openapi_extra`` for a route whose parameters are read by ``read``."""
-    return {"parameters": [p.openapi() for p in params]}
+def documented(params: tuple[Param, ...]) -> list[dict[str, Any]]:
+    """The OpenAPI parameters of a route that reads them with ``read`` (``documented.operation``)."""
+    return [p.openapi() for p in params]
 
 
 GAME_ID = Param("game_id", "path", str, "nflverse game id, e.g. 2024_01_BAL_KC", required=True,

@@ -115,20 +115,17 @@ class Health(BaseModel):
     checks: dict[str, dict[str, Any]]
 
 
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The error responses a route documents (every one uses the same body)."""
-    descriptions = {
-        304: "Not modified (If-None-Match matched the ETag)", 400: "Malformed request body (not JSON)",
-        401: "Missing or unknown API key", 403: "Subscription inactive or admin scope required",
-        404: "No such game or week", 422: "Invalid parameter (the body names it)",
-        429: "Rate limit exceeded (see Retry-After)", 503: "Database unreachable and nothing cached",
-        414: "Path over 1 KB or query string over 4 KB",
-    }  # fmt: skip
-    out: dict[int | str, dict[str, Any]] = {}
-    for code in codes:
-        out[code] = {"description": descriptions[code]} if code == 304 else {"model": ErrorBody,
-                                                                             "description": descriptions[code]}  # fmt: skip
-    return out
+class Snapshot(BaseModel):
+    id: int
+    taken_at: str
+    source: str
+    summary: dict[str, Any]
+    alerts: list[dict[str, Any]]
+    snapshot: dict[str, Any] | None = None
 
 
-AUTHED = (401, 403, 414, 422, 429, 503)
+class PerformanceHistory(BaseModel):
+    snapshots: list[Snapshot]
+    count: int
+    snapshot_interval_s: float
+    thresholds: dict[str, float]

@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.errors import invalid, not_found
 from nfl_predictor.api.responses import json_response
-from nfl_predictor.api.schemas import AUTHED, errors
 from nfl_predictor.service.cache_keys import ALL as NAMESPACES
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -34,7 +34,7 @@ class WarmRequest(BaseModel):
 @router.post(
     "/cache/invalidate",
     summary="Invalidate a namespace (O(1)) or exact parameters",
-    responses=errors(400, *AUTHED),
+    openapi_extra=operation(None, 400, *AUTHED),
 )
 async def invalidate(request: Request, body: InvalidateRequest) -> Response:
     if body.namespace not in NAMESPACES:
@@ -53,7 +53,7 @@ async def invalidate(request: Request, body: InvalidateRequest) -> Response:
 @router.post(
     "/cache/warm",
     summary="Compute, store and cache predictions for a week (default: the next one)",
-    responses=errors(400, 404, *AUTHED),
+    openapi_extra=operation(None, 400, 404, *AUTHED),
 )
 async def warm(request: Request, body: WarmRequest) -> Response:
     if (body.season is None) != (body.week is None):

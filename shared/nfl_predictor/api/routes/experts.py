@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
-from nfl_predictor.api.schemas import AUTHED, Leaderboard, errors
 from nfl_predictor.service.cache_keys import LEADERBOARD_NS
 from nfl_predictor.service.leaderboard import LeaderboardQuery
 
@@ -23,7 +23,7 @@ Order = Literal["asc", "desc"]
 @router.get(
     "/v1/experts/leaderboard",
     summary="Experts ranked by accuracy, Brier, MAE or units, per season and category",
-    responses={200: {"model": Leaderboard}, **errors(304, *AUTHED)},
+    openapi_extra=operation("Leaderboard", 304, *AUTHED),
 )
 async def expert_leaderboard(
     request: Request,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.errors import run_blocking
 from nfl_predictor.api.params import GameId, Season
 from nfl_predictor.api.responses import served_response
-from nfl_predictor.api.schemas import AUTHED, Schedule, SimilarGames, errors
 from nfl_predictor.service.cache_keys import SCHEDULE_NS, SIMILAR_NS
 
 router = APIRouter(tags=["games"])
@@ -21,7 +21,7 @@ router = APIRouter(tags=["games"])
 @router.get(
     "/v1/games",
     summary="Schedule with results where played",
-    responses={200: {"model": Schedule}, **errors(304, 404, *AUTHED)},
+    openapi_extra=operation("Schedule", 304, 404, *AUTHED),
 )
 async def schedule(request: Request, season: Season,
                 week: Annotated[int | None, Query(ge=1, le=22, description="one week of the season "
@@ -36,7 +36,7 @@ async def schedule(request: Request, season: Season,
 @router.get(
     "/v1/games/{game_id}/similar",
     summary="Nearest past matchups with their outcomes",
-    responses={200: {"model": SimilarGames}, **errors(304, 404, *AUTHED)},
+    openapi_extra=operation("SimilarGames", 304, 404, *AUTHED),
 )
 async def similar_games(request: Request, game_id: GameId,
                         k: Annotated[int, Query(ge=1, le=50, description="how many past matchups")] = 10

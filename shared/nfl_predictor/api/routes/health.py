@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import operation
 from nfl_predictor.api.responses import json_response
-from nfl_predictor.api.schemas import Health
 from nfl_predictor.runtime import Runtime
 
 router = APIRouter(tags=["health"])
@@ -61,7 +61,7 @@ async def _bounded_database_check(runtime: Runtime) -> dict[str, Any]:
 @router.get(
     "/health",
     summary="Liveness with database and cache checks",
-    responses={200: {"model": Health}, 503: {"model": Health, "description": "Database unreachable"}},
+    openapi_extra=operation("Health", also={503: ("Health", "Database unreachable")}),
 )
 async def health(request: Request) -> Response:
     runtime = runtime_of(request)

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.errors import not_found, run_blocking
 from nfl_predictor.api.responses import json_response
-from nfl_predictor.api.schemas import AUTHED, errors
 
 if TYPE_CHECKING:
     from nfl_predictor.runtime import Runtime
@@ -40,22 +39,6 @@ PAGE_HEADERS = {
 }
 
 
-class Snapshot(BaseModel):
-    id: int
-    taken_at: str
-    source: str
-    summary: dict[str, Any]
-    alerts: list[dict[str, Any]]
-    snapshot: dict[str, Any] | None = None
-
-
-class PerformanceHistory(BaseModel):
-    snapshots: list[Snapshot]
-    count: int
-    snapshot_interval_s: float
-    thresholds: dict[str, float]
-
-
 def _history(runtime: Runtime, limit: int, since: dt.datetime | None, full: bool) -> dict[str, Any]:
     from nfl_predictor.telemetry.monitoring import SnapshotStore
 
@@ -71,7 +54,7 @@ def _history(runtime: Runtime, limit: int, since: dt.datetime | None, full: bool
 @router.get(
     "/v1/performance/history",
     summary="Performance snapshots over time (bounded history), with the alerts each one raised",
-    responses={200: {"model": PerformanceHistory}, **errors(*AUTHED)},
+    openapi_extra=operation("PerformanceHistory", *AUTHED),
 )
 async def performance_history(
     request: Request,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.responses import json_response
-from nfl_predictor.api.schemas import AUTHED, errors
 from nfl_predictor.runtime import Runtime
 from nfl_predictor.telemetry.performance import TARGETS
 
@@ -36,7 +36,7 @@ def performance_snapshot(services: Runtime) -> dict[str, object]:
 @router.get(
     "/v1/performance",
     summary="Response-time percentiles, cache hit rates, breaker state, targets",
-    responses=errors(*AUTHED),
+    openapi_extra=operation(None, *AUTHED),
 )
 async def performance(request: Request) -> Response:
     return json_response(performance_snapshot(runtime_of(request)), headers={"Cache-Control": "no-store"})

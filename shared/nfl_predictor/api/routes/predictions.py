@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from nfl_predictor.api import params
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
-from nfl_predictor.api.schemas import AUTHED, Categories, GamePredictions, WeekPredictions, errors
 from nfl_predictor.service.cache_keys import GAME_NS
 from nfl_predictor.service.categories import categories_json
 from nfl_predictor.service.views import ViewError, ViewSpec
@@ -32,8 +32,7 @@ def _view(args: dict[str, Any]) -> ViewSpec:
 
 
 @router.get("/v1/games/{game_id}/predictions", summary="All predictions for one game",
-            openapi_extra=params.documented(GAME_PARAMS),
-            responses={200: {"model": GamePredictions}, **errors(304, 404, *AUTHED)})  # fmt: skip
+            openapi_extra=operation("GamePredictions", 304, 404, *AUTHED, parameters=params.documented(GAME_PARAMS)))  # fmt: skip
 async def game_predictions(request: Request) -> Response:
     started = time.perf_counter()
     args = params.read(request, GAME_PARAMS)
@@ -48,8 +47,7 @@ async def game_predictions(request: Request) -> Response:
 
 
 @router.get("/v1/predictions", summary="Predictions for every game of a week, in one response",
-            openapi_extra=params.documented(WEEK_PARAMS),
-            responses={200: {"model": WeekPredictions}, **errors(304, 404, *AUTHED)})  # fmt: skip
+            openapi_extra=operation("WeekPredictions", 304, 404, *AUTHED, parameters=params.documented(WEEK_PARAMS)))  # fmt: skip
 async def week_predictions(request: Request) -> Response:
     started = time.perf_counter()
     args = params.read(request, WEEK_PARAMS)
@@ -63,7 +61,7 @@ async def week_predictions(request: Request) -> Response:
 
 
 @router.get("/v1/categories", summary="Every prediction category: its value type, unit, and how it is graded",
-            responses={200: {"model": Categories}, **errors(*AUTHED)})  # fmt: skip
+            openapi_extra=operation("Categories", *AUTHED))  # fmt: skip
 async def prediction_categories(request: Request) -> Response:
     # Built once per process from the engine's category table (the first call imports numpy: off the
     # loop). No database: not run_blocking, which answers 503 while the database breaker is open.

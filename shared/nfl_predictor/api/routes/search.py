@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
+from nfl_predictor.api.documented import AUTHED, operation
 from nfl_predictor.api.errors import invalid, run_blocking
 from nfl_predictor.api.responses import served_response
-from nfl_predictor.api.schemas import AUTHED, SearchResults, errors
 from nfl_predictor.service.cache_keys import SEARCH_NS
 
 router = APIRouter(tags=["search"])
@@ -21,7 +21,7 @@ SourceName = Literal["all", "knowledge_base", "expert_research", "news", "predic
 @router.get(
     "/v1/search",
     summary="Semantic search across research, knowledge base, news and predictions",
-    responses={200: {"model": SearchResults}, **errors(304, *AUTHED)},
+    openapi_extra=operation("SearchResults", 304, *AUTHED),
 )
 async def search(
     request: Request,
