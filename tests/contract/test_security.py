@@ -45,6 +45,9 @@ def test_only_the_functions_reach_redis_and_the_proxy_and_only_the_proxy_reaches
         ("ProxySecurityGroup", "LambdaSecurityGroup", 5432, 5432),
         ("DatabaseSecurityGroup", "ProxySecurityGroup", 5432, 5432),
         ("EndpointSecurityGroup", "LambdaSecurityGroup", 443, 443),
+        # The secret rotation function changes the master password on the database itself.
+        ("DatabaseSecurityGroup", "RotationSecurityGroup", 5432, 5432),
+        ("EndpointSecurityGroup", "RotationSecurityGroup", 443, 443),
     }
 
 
@@ -86,7 +89,8 @@ def test_aws_apis_are_reached_through_endpoints_or_a_nat_gateway_chosen_by_param
     resources = template["Resources"]
     services = {r["Properties"]["ServiceName"]["Fn::Sub"].rsplit(".", 1)[1]: r.get("Condition")
                 for r in resources_of_type(template, "AWS::EC2::VPCEndpoint").values()}  # fmt: skip
-    assert services["secretsmanager"] == services["monitoring"] == services["logs"] == "UseVpcEndpoints"
+    assert services["secretsmanager"] == services["monitoring"] == services["sns"] == "UseVpcEndpoints"
+    assert "logs" not in services  # Lambda ships logs itself; no code calls the Logs API
     assert services["s3"] is None  # the gateway endpoint carries the custom resource's response
     assert resources["NatGateway"]["Condition"] == "UseNatGateway"
     assert template["Parameters"]["EgressMode"]["AllowedValues"] == ["VpcEndpoints", "NatGateway"]
