@@ -32,3 +32,12 @@ def try_refresh_lock(tx: Transaction) -> bool:
     or rollback, so it cannot leak past a crashed run, and it does not pin an RDS Proxy session
     beyond the transaction)."""
     return bool(tx.run("SELECT pg_try_advisory_xact_lock(hashtext('nflp.data-refresh'))")[0][0])
+
+
+def results_fingerprint(db: Database) -> str | None:
+    """A hash of every finished game's score: it changes exactly when a result arrives or is corrected."""
+    value = db.scalar(
+        "SELECT md5(string_agg(game_id || ':' || home_score || '-' || away_score, ',' ORDER BY game_id)) "
+        "FROM games WHERE home_score IS NOT NULL AND away_score IS NOT NULL"
+    )
+    return None if value is None else str(value)
