@@ -65,7 +65,7 @@ def test_usage_errors_exit_2() -> None:
 
 def test_serve_answers_health_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([*CLI, "--data-dir", str(tmp_path), "serve", "--port", str(port)],
+    proc = subprocess.Popen([*CLI, "--data-dir", str(tmp_path), "serve", "--demo", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:
         body = None
