@@ -90,6 +90,14 @@ def test_a_changed_line_reloads_without_retraining_and_a_new_result_retrains(
     assert (
         report["files"][0]["updated"] == 1 and not report["results_changed"] and report["retrained"] is None
     )
+    older = lines[1].split(",")
+    for column in ("home_score", "away_score", "result", "total", "overtime"):
+        older[header.index(column)] = ""  # the same game from a file made before it was played
+    older[header.index("total_line")] = "30.5"
+    (tmp_path / "older.csv").write_text("\n".join([lines[0], ",".join(older)]) + "\n")
+    report = run(fresh_db, [Source(str(tmp_path / "older.csv"), "games")])
+    assert report["files"][0]["updated"] == 0 and not report["results_changed"]
+    assert fresh_db.scalar("SELECT total_line FROM games WHERE game_id = :g", g=older[0]) == 99.5
     corrected = lines[1].split(",")
     corrected[header.index("home_score")] = str(int(corrected[header.index("home_score")]) + 1)
     (tmp_path / "result.csv").write_text("\n".join([lines[0], ",".join(corrected)]) + "\n")

@@ -91,6 +91,10 @@ def _check_game(record: Row) -> str | None:
 
 
 KINDS = ("games", "team-stats", "player-stats")
+# A finished game is not rewritten from a row without its result: that row comes from a file older
+# than the one it was loaded from (its lines are not the closing ones either). A corrected score
+# still replaces the stored one.
+OLDER_THAN_STORED = "t.home_score IS NOT NULL AND EXCLUDED.home_score IS NULL"
 _COLUMNS = {"games": GAME_COLUMNS, "team-stats": TEAM_STAT_COLUMNS, "player-stats": PLAYER_STAT_COLUMNS}
 
 
@@ -156,7 +160,8 @@ def _write_games(tx: Transaction, records: list[Row]) -> tuple[int, int]:
     ensure_teams(tx)
     return upsert_rows(
         tx, "games", records, columns=GAME_FIELDS, key=("game_id",),
-        expressions={"kickoff": KICKOFF_EXPRESSION}, on_batch=_progress(len(records), "games"),
+        expressions={"kickoff": KICKOFF_EXPRESSION}, stale=OLDER_THAN_STORED,
+        on_batch=_progress(len(records), "games"),
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ KICKOFF_EXPRESSION = "CASE WHEN r.gametime IS NULL THEN NULL ELSE (r.gameday + r
 
 
 def upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], expressions: Mapping[str, str],
-               touch_updated_at: bool) -> str:  # fmt: skip
+               touch_updated_at: bool, stale: str | None = None) -> str:  # fmt: skip
     """The statement: insert each row, or update the non-key columns of the one it collides with when
     any of them differs (the same row again writes nothing: loading the same file twice is a no-op);
     returns one flag per row written, true where it was inserted."""
@@ -30,6 +30,8 @@ def upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], expressio
     if touch_updated_at:
         updates.append("updated_at = now()")
     changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in compared) or "false"
+    if stale:  # an incoming row older than the stored one (``stale`` compares t and EXCLUDED) is ignored
+        changed = f"({changed}) AND NOT ({stale})"
     return (
         f"INSERT INTO {table} AS t ({', '.join(all_columns)}) "
         f"SELECT {select} FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb)) AS r "
@@ -47,12 +49,13 @@ def upsert_rows(
     key: Sequence[str],
     expressions: Mapping[str, str] | None = None,
     touch_updated_at: bool = True,
+    stale: str | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Insert-or-update ``rows`` (only ``columns`` of each; ``expressions`` compute more columns from
     them) in batches of ``BATCH_ROWS``; returns (inserted, updated), where updated counts only rows
     that changed."""
-    sql = upsert_sql(table, columns, key, expressions or {}, touch_updated_at)
+    sql = upsert_sql(table, columns, key, expressions or {}, touch_updated_at, stale)
     inserted = updated = 0
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
