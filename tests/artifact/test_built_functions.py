@@ -377,3 +377,33 @@ def test_the_invoke_command_runs_the_artifact_and_prints_a_report_line(
     assert json.loads(out)["statusCode"] == 401  # the event's placeholder key
     [report] = [line for line in err.splitlines() if line.startswith("REPORT RequestId: ")]
     assert "Init Duration: " in report and "Max Memory Used: " in report and "Memory Size: 1024 MB" in report
+
+
+def test_data_function_pulls_from_a_loopback_server_and_loads_once(
+    build_dir: Path, pg_server: EmbeddedPostgres, template_database: str, redis_url: str, tmp_path: Path
+) -> None:
+    """The built data function, Lambda-style: the schedule's event pulls the three files over HTTP,
+    loads them, trains and grades; the second run finds every file loaded before."""
+    from tests.data_files import FileServer, subset
+
+    url = fresh_database_url(pg_server, template_database)
+    files = {"/games.csv": subset("games", {2024}, tmp_path / "g.csv").read_bytes(),
+             "/team_2024.csv": subset("team-stats", {2024}, tmp_path / "t.csv").read_bytes(),
+             "/player_2024.csv.gz": subset("player-stats", {2023}, tmp_path / "p.csv.gz",
+                                           compress=True).read_bytes()}  # fmt: skip
+    event = json.loads((EVENTS / "data.json").read_text())
+    event["detail"] = {"season": 2024}
+    with FileServer(files).running() as server:
+        [first, second] = run("DataFunction", [event, event], build_dir, DATABASE_URL=url, REDIS_URL=redis_url,
+                              NFLVERSE_GAMES_URL=f"{server.url}/games.csv",
+                              NFLVERSE_TEAM_STATS_URL=f"{server.url}/team_{{season}}.csv",
+                              NFLVERSE_PLAYER_STATS_URL=f"{server.url}/player_{{season}}.csv.gz").invocations  # fmt: skip
+    assert first.response["status"] == "loaded" and len(first.response["files"]) == 3
+    assert first.response["retrained"] and first.response["files"][0]["inserted"] == 285
+    assert second.response["status"] == "unchanged" and second.response["retrained"] is None
+    db = make_database(parse_database_url(url), pooled=False)
+    try:
+        assert db.scalar("SELECT kind FROM data_source") == "nflverse"
+        assert db.scalar("SELECT count(*) FROM data_loads") == 3
+    finally:
+        db.close()

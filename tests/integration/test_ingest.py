@@ -40,7 +40,7 @@ def test_small_file_round_trip_with_types_and_kickoff(db: Database, tmp_path: Pa
     assert row["home_score"] == 27 and row["spread_line"] == 3.0 and row["home_moneyline"] == -175
     assert row["kickoff"].isoformat() == "2024-09-06T00:20:00+00:00"  # 20:20 US Eastern (EDT)
     again = ingest_games(db, write(tmp_path, "g.csv", GAMES_HEADER, GAME_ROW))
-    assert (again.inserted, again.updated) == (0, 1)
+    assert (again.inserted, again.updated) == (0, 0)  # the same row again writes nothing
     assert db.scalar("SELECT count(*) FROM teams") == 32
 
 
@@ -79,7 +79,7 @@ def test_real_games_file_twice_then_truncated_copy(db: Database, nflverse_dir: P
     first = ingest_games(db, nflverse_dir / "games.csv")
     assert first.rows == 7263 and count_games(db) == 7263
     second = ingest_games(db, nflverse_dir / "games.csv")
-    assert (second.inserted, second.updated) == (0, 7263) and count_games(db) == 7263
+    assert (second.inserted, second.updated) == (0, 0) and count_games(db) == 7263  # a no-op
     checksum = db.scalar("SELECT md5(string_agg(game_id || coalesce(result::text, '-'), ',' ORDER BY game_id)) "
                          "FROM games")  # fmt: skip
 

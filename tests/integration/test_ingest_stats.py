@@ -102,7 +102,7 @@ def test_player_stats_round_trip_and_latest_team(
     assert players["syn-1"] == ("P.syn-1", "Renamed One", "QB", "QB", "BUF")
     assert players["syn-3"][1] == "Third One" and players["syn-2"][4] == "SF"
     again = ingest_player_stats(clean, path)
-    assert (again.rows, again.inserted, again.updated) == (5, 0, 5)
+    assert (again.rows, again.inserted, again.updated) == (5, 0, 0)  # unchanged rows are not rewritten
     assert stats_of(clean) == stats
 
 

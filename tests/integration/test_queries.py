@@ -164,9 +164,10 @@ def test_upsert_rows_counts_inserts_and_updates_across_batches(
         assert ingest.upsert_rows(tx, "players", rows, columns=tuple(rows[0]), key=("player_id",),
                                   on_batch=batches.append) == (5, 0)  # fmt: skip
         rows[0]["team"] = "BUF"
+        # Three rows sent, one of them changed: only that one is rewritten and counted.
         assert ingest.upsert_rows(tx, "players", rows[:3], columns=tuple(rows[0]), key=("player_id",)) == (
             0,
-            3,
+            1,
         )
     assert batches == [2, 2, 1]
     assert league.scalar("SELECT team FROM players WHERE player_id = 'QT-0'") == "BUF"

@@ -28,7 +28,8 @@ def serve(args: argparse.Namespace) -> int:
     for name, value in SERVER_DEFAULTS.items():
         os.environ.setdefault(name, value)
     with local_stack(args) as stack:
-        bootstrap.prepare(stack.runtime, seed_demo=not args.no_seed, say=say)
+        seed = None if args.no_seed else ("demo" if args.demo else "snapshot")
+        bootstrap.prepare(stack.runtime, seed=seed, say=say)
         if not ingest_module.database_is_empty(stack.database):
             week = bootstrap.warm_next_week(stack.runtime, say)
             key = bootstrap.demo_key(stack.database, stack.data_root)
@@ -54,12 +55,17 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("serve", help="run the API locally (migrates, seeds the demo league when empty)")
+    cmd = sub.add_parser(
+        "serve", help="run the API locally (migrates; loads the nflverse snapshot into an empty database)"
+    )
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
     cmd.add_argument("--port", type=int, default=8000, help="port to listen on")
     cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    cmd.add_argument("--no-seed", action="store_true", help="load nothing into an empty database")
     cmd.add_argument(
-        "--no-seed", action="store_true", help="do not load the demo league into an empty database"
+        "--demo",
+        action="store_true",
+        help="load the synthetic demo league instead of real data (tests, quick looks; use its own --data-dir)",
     )
     cmd.add_argument(
         "--access-log", action="store_true", help="log one line per request (method, path, status)"

@@ -13,34 +13,57 @@ from nfl_predictor.runtime import Runtime
 RECENT_BACKFILL_WEEKS = 4
 
 
-def prepare(runtime: Runtime, *, seed_demo: bool, say: Callable[[str], None]) -> None:
+def prepare(runtime: Runtime, *, seed: str | None, say: Callable[[str], None]) -> None:
+    """``seed``: "snapshot" (real nflverse data, the default), "demo" (the synthetic league) or None;
+    it is loaded only into an empty database."""
+    from nfl_predictor.cli.support import TerminalProgress
     from nfl_predictor.data.ingest import database_is_empty, load_demo_league
     from nfl_predictor.service.training import active_version, train_and_store
 
     db = runtime.db
     seeded = False
-    if seed_demo and database_is_empty(db):
-        say(load_demo_league(db).line())
+    if seed and database_is_empty(db):
+        if seed == "demo":
+            say(load_demo_league(db).line())
+        else:
+            load_snapshot(runtime, say)
         seeded = True
     if database_is_empty(db):
         return
     if active_version(db) is None:
-        report = train_and_store(db)
+        with TerminalProgress("train", "step") as progress:
+            report = train_and_store(db, on_progress=progress)
         say(f"trained model {report.model_version} on {report.games_trained} games")
     if seeded:
-        from nfl_predictor.service.backfill import backfill_season
+        backfill_latest(runtime, say, recent_only=seed == "demo")
 
-        played = game_queries.last_played_week(db)
-        if played is None:  # the demo league always has played weeks; a hand-made one may not
-            return
-        season, last = played
-        # The latest few weeks give the leaderboard something to show within seconds of a first start;
-        # `nfl-predictor backfill --season` fills in the rest.
-        recent = list(range(max(1, last - RECENT_BACKFILL_WEEKS + 1), last + 1))
-        history = backfill_season(db, runtime.embedder, season, weeks=recent)
-        say(
-            f"backfilled {history['games_stored']} {season} games walk-forward, graded {history['games_graded']}"
-        )
+
+def load_snapshot(runtime: Runtime, say: Callable[[str], None]) -> None:
+    from nfl_predictor.service.data_refresh import Source, load_files
+
+    from nfl_predictor_dev.snapshot import snapshot_paths
+
+    say("loading the nflverse snapshot (real games 1999-2025, CC BY 4.0 nflverse); the first start trains "
+        "and backfills the latest season, which takes a few minutes")  # fmt: skip
+    sources = [Source(str(path), kind) for kind, path in snapshot_paths().items()]
+    load_files(runtime.db, sources, runtime.settings, say=say)
+
+
+def backfill_latest(runtime: Runtime, say: Callable[[str], None], *, recent_only: bool) -> None:
+    """Walk-forward predictions for the latest season's played weeks, graded: the leaderboard and
+    betting history then show honest figures. The demo league takes only its last few weeks."""
+    from nfl_predictor.cli.support import TerminalProgress
+    from nfl_predictor.service.backfill import backfill_season
+
+    played = game_queries.last_played_week(runtime.db)
+    if played is None:  # the demo league always has played weeks; a hand-made one may not
+        return
+    season, last = played
+    weeks = list(range(max(1, last - RECENT_BACKFILL_WEEKS + 1), last + 1)) if recent_only else None
+    with TerminalProgress(f"backfill {season}", "week") as progress:
+        history = backfill_season(runtime.db, runtime.embedder, season, weeks=weeks, on_progress=progress)
+    say(f"backfilled {history['games_stored']} {season} games walk-forward, graded {history['games_graded']} "
+        f"({history['seconds']}s)")  # fmt: skip
 
 
 def warm_next_week(runtime: Runtime, say: Callable[[str], None]) -> tuple[int, int] | None:

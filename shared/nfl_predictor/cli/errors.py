@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.error
 
 from nfl_predictor.config import ConfigError
+from nfl_predictor.data.ingest import DataSourceConflict
 from nfl_predictor.data.nflverse import NflverseFormatError
 from nfl_predictor.db.connection import is_connection_error
 from nfl_predictor.db.migrate import MigrationError, describe_pg_error
@@ -18,7 +19,7 @@ class CliError(Exception):
 
 def describe(exc: BaseException) -> str | None:
     """One line for errors a user can act on; None means "a bug: show the traceback"."""
-    if isinstance(exc, ConfigError | MigrationError | NflverseFormatError):
+    if isinstance(exc, ConfigError | MigrationError | NflverseFormatError | DataSourceConflict):
         return str(exc)
     if isinstance(exc, FileNotFoundError):
         return f"{exc.filename}: no such file"

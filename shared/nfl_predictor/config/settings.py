@@ -136,6 +136,17 @@ def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], default:
         raise ConfigError(f"{name}: invalid value {shown!r}: {exc}") from None
 
 
+# nflverse's release files (CC BY 4.0): schedules with results and closing lines, and the weekly
+# team and player stats of one season.
+NFLVERSE_GAMES_URL = "https://github.com/nflverse/nfldata/raw/master/data/games.csv"
+NFLVERSE_TEAM_STATS_URL = (
+    "https://github.com/nflverse/nflverse-data/releases/download/stats_team/stats_team_week_{season}.csv"
+)
+NFLVERSE_PLAYER_STATS_URL = (
+    "https://github.com/nflverse/nflverse-data/releases/download/player_stats/player_stats_{season}.csv"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable, with production-sane defaults."""
@@ -212,6 +223,16 @@ class Settings:
     # Benchmark function: where baselines and runs are kept
     benchmark_baseline_bucket: str | None = None
 
+    # Data refresh (update-data, the data function): nflverse release files; {season} is the season
+    # being refreshed (the current one, or DATA_SEASON)
+    nflverse_games_url: str = NFLVERSE_GAMES_URL
+    nflverse_team_stats_url: str = NFLVERSE_TEAM_STATS_URL
+    nflverse_player_stats_url: str = NFLVERSE_PLAYER_STATS_URL
+    data_season: int | None = None
+    data_download_timeout_s: float = 20.0
+    data_download_deadline_s: float = 120.0
+    data_max_download_bytes: int = 64 * 1024 * 1024
+
     # Search: offline hashing embedder, or Amazon Bedrock (Titan v2) in AWS
     embedder: str = "hashing"
 
@@ -251,6 +272,7 @@ class Settings:
         env = os.environ if env is None else env
         pg_url = _parse_url(("postgresql", "postgres"))
         redis_url = _parse_url(("redis", "rediss", "unix"))
+        http_url = _parse_url(("https", "http"))
         sslmodes = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
 
         def sslmode(raw: str) -> str:
@@ -327,6 +349,19 @@ class Settings:
             index_max_reindexes=_read(env, "INDEX_MAX_REINDEXES", _parse_non_negative_int, 5),
             analyze_min_changed_rows=_read(env, "ANALYZE_MIN_CHANGED_ROWS", _parse_non_negative_int, 1000),
             benchmark_baseline_bucket=_read(env, "BENCHMARK_BASELINE_BUCKET", str.strip, None),
+            nflverse_games_url=_read(env, "NFLVERSE_GAMES_URL", http_url, NFLVERSE_GAMES_URL),
+            nflverse_team_stats_url=_read(env, "NFLVERSE_TEAM_STATS_URL", http_url, NFLVERSE_TEAM_STATS_URL),
+            nflverse_player_stats_url=_read(
+                env, "NFLVERSE_PLAYER_STATS_URL", http_url, NFLVERSE_PLAYER_STATS_URL
+            ),
+            data_season=_read(env, "DATA_SEASON", _parse_positive_int, None),
+            data_download_timeout_s=_read(env, "DATA_DOWNLOAD_TIMEOUT_SECONDS", _parse_positive_float, 20.0),
+            data_download_deadline_s=_read(
+                env, "DATA_DOWNLOAD_DEADLINE_SECONDS", _parse_positive_float, 120.0
+            ),
+            data_max_download_bytes=_read(
+                env, "DATA_MAX_DOWNLOAD_BYTES", _parse_positive_int, 64 * 1024 * 1024
+            ),
             embedder=_read(env, "EMBEDDER", _parse_choice("hashing", "bedrock"), "hashing"),
             rate_limits=_read(env, "RATE_LIMITS", _parse_rate_limits, DEFAULT_RATE_LIMITS),
             week_batch_size=_read(env, "WEEK_BATCH_SIZE", _parse_positive_int, 8),

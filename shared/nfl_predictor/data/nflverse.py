@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
+import http.client
 import io
+import lzma
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -81,15 +85,31 @@ TEAM_STAT_COLUMNS: dict[str, tuple[Callable[[str], Any], bool]] = {
 
 
 def open_text(path_or_url: str | Path) -> tuple[str, io.TextIOBase]:
-    """A local path, or an http(s) URL (nflverse publishes its CSVs over HTTPS)."""
+    """A local path, or an http(s) URL (nflverse publishes its CSVs over HTTPS); ``.gz``/``.xz`` names
+    are decompressed on the fly (the shipped snapshot, compressed uploads)."""
     source = str(path_or_url)
+    raw: Any
     if source.startswith(("http://", "https://")):
         try:
-            response = urllib.request.urlopen(source, timeout=60)
+            raw = urllib.request.urlopen(source, timeout=60)
         except urllib.error.URLError as exc:  # name the URL: the reason alone ("timed out") does not
             raise urllib.error.URLError(f"{source}: {exc.reason}") from exc
-        return source, io.TextIOWrapper(response, encoding="utf-8", newline="")
-    return source, open(source, encoding="utf-8", newline="")
+        name = source.split("?", 1)[0]
+        if name.endswith(".gz"):  # the response is read to its end through the decompressor
+            raw = gzip.GzipFile(fileobj=raw, mode="rb")
+        elif name.endswith(".xz"):
+            raw = lzma.LZMAFile(raw, mode="rb")  # noqa: SIM115
+    elif source.endswith(".gz"):
+        raw = gzip.open(source, "rb")  # noqa: SIM115 - the caller closes the returned text handle
+    elif source.endswith(".xz"):
+        raw = lzma.open(source, "rb")  # noqa: SIM115
+    else:
+        raw = open(source, "rb")  # noqa: SIM115
+    return source, io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+# A compressed file cut short, or a download that ended before its Content-Length: the file is refused.
+TRUNCATED = (EOFError, gzip.BadGzipFile, lzma.LZMAError, zlib.error, http.client.IncompleteRead)
 
 
 def read_records(
@@ -97,18 +117,26 @@ def read_records(
 ) -> Iterator[tuple[int, Row]]:
     """Yield (line number, record). Raises NflverseFormatError on a missing column or bad value."""
     source, handle = open_text(path_or_url)
+    line = 1
     with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [name for name, (_, required) in columns.items() if required and name not in header]
-        if missing:
-            raise NflverseFormatError(source, 1, f"missing column(s): {', '.join(missing)}")
-        expected = len(header)
-        for row in reader:
-            line = reader.line_num
-            if None in row or len(row) != expected or any(v is None for v in row.values()):
-                raise NflverseFormatError(source, line, f"expected {expected} fields")
-            yield line, _convert(source, line, row, columns)
+        try:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [name for name, (_, required) in columns.items() if required and name not in header]
+            if missing:
+                raise NflverseFormatError(source, 1, f"missing column(s): {', '.join(missing)}")
+            expected = len(header)
+            for row in reader:
+                line = reader.line_num
+                if None in row or len(row) != expected or any(v is None for v in row.values()):
+                    raise NflverseFormatError(source, line, f"expected {expected} fields")
+                yield line, _convert(source, line, row, columns)
+        except TRUNCATED as exc:
+            raise NflverseFormatError(
+                source, line, f"truncated or corrupt file ({type(exc).__name__})"
+            ) from None
+        except csv.Error as exc:
+            raise NflverseFormatError(source, line, f"not a CSV file ({exc})") from None
 
 
 def _convert(

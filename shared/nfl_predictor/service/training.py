@@ -109,6 +109,10 @@ class ParamsProvider:
                 self._checked_at = time.monotonic()
             return self._params
 
+    def recheck(self) -> None:
+        """Look for a newer active model on the next ``get`` (after this process trained one)."""
+        self._checked_at = 0.0
+
     def loaded_version(self) -> str | None:
         """The model version when it is loaded and due no re-check: answers without any I/O."""
         params = self._params

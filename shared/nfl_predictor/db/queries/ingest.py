@@ -19,18 +19,23 @@ KICKOFF_EXPRESSION = "CASE WHEN r.gametime IS NULL THEN NULL ELSE (r.gameday + r
 
 
 def upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], expressions: Mapping[str, str],
-               touch_updated_at: bool) -> str:  # fmt: skip
-    """The statement: insert each row, or update every non-key column of the one it collides with;
-    returns one flag per row, true where it was inserted."""
+               touch_updated_at: bool, stale: str | None = None) -> str:  # fmt: skip
+    """The statement: insert each row, or update the non-key columns of the one it collides with when
+    any of them differs (the same row again writes nothing: loading the same file twice is a no-op);
+    returns one flag per row written, true where it was inserted."""
     all_columns = [*columns, *expressions]
     select = ", ".join(expressions.get(c, f"r.{c}") for c in all_columns)
-    updates = [f"{c} = EXCLUDED.{c}" for c in all_columns if c not in key]
+    compared = [c for c in all_columns if c not in key]
+    updates = [f"{c} = EXCLUDED.{c}" for c in compared]
     if touch_updated_at:
         updates.append("updated_at = now()")
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in compared) or "false"
+    if stale:  # an incoming row older than the stored one (``stale`` compares t and EXCLUDED) is ignored
+        changed = f"({changed}) AND NOT ({stale})"
     return (
-        f"INSERT INTO {table} ({', '.join(all_columns)}) "
+        f"INSERT INTO {table} AS t ({', '.join(all_columns)}) "
         f"SELECT {select} FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb)) AS r "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)} "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)} WHERE {changed} "
         "RETURNING (xmax = 0)"
     )
 
@@ -44,11 +49,13 @@ def upsert_rows(
     key: Sequence[str],
     expressions: Mapping[str, str] | None = None,
     touch_updated_at: bool = True,
+    stale: str | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Insert-or-update ``rows`` (only ``columns`` of each; ``expressions`` compute more columns from
-    them) in batches of ``BATCH_ROWS``; returns (inserted, updated)."""
-    sql = upsert_sql(table, columns, key, expressions or {}, touch_updated_at)
+    them) in batches of ``BATCH_ROWS``; returns (inserted, updated), where updated counts only rows
+    that changed."""
+    sql = upsert_sql(table, columns, key, expressions or {}, touch_updated_at, stale)
     inserted = updated = 0
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
