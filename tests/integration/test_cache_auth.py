@@ -4,6 +4,7 @@ answering from L1 and the producer, and the password appears in no log, error or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Iterator
@@ -46,8 +47,24 @@ def _works(cache: CacheManager) -> None:
     assert cache.health()["redis"]["connected"] is True
 
 
+@contextlib.contextmanager
+def _every_project_record(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """caplog sees the records even when an earlier test set up Lambda-mode logging in this process
+    (Powertools' handlers on the project's loggers, which then do not propagate to the root)."""
+    names = ["nfl_predictor", *(n for n in logging.root.manager.loggerDict if n.startswith("nfl_predictor."))]
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="nfl_predictor"):
+            yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(caplog.handler)
+
+
 def _falls_back(cache: CacheManager, caplog: pytest.LogCaptureFixture) -> dict[str, Any]:
-    with caplog.at_level(logging.DEBUG, logger="nfl_predictor"):
+    with _every_project_record(caplog):
         bodies = [cache.get_or_compute("schedule", {"season": 2025}, lambda: b"[2]").body for _ in range(3)]
         report = cache.health()
     assert bodies == [b"[2]"] * 3  # computed once, then served from L1

@@ -59,3 +59,17 @@ def test_metrics_disabled_by_powertools_variable_prints_nothing(
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     RequestMetrics(Metrics(namespace="Test", service="predict")).record(response("l1", 1), 0.0001)
     assert emf_documents(capsys.readouterr().out) == []
+
+
+def test_a_flush_leaves_no_dimension_behind_for_another_metrics_object(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Powertools' Metrics objects share state: the request metrics' ``service`` must not leak into
+    the next document another Metrics object (the benchmark's, in the same process) publishes."""
+    RequestMetrics(Metrics(namespace="Test", service="predict")).record(response("l1", 1), 0.0001)
+    other = Metrics(namespace="Test", service="benchmark")
+    other.add_dimension(name="Benchmark", value="api.cached_game")
+    other.add_metric(name="BenchmarkFigure", unit="Milliseconds", value=0.1)
+    other.flush_metrics()
+    *_, published = emf_documents(capsys.readouterr().out)
+    assert published["service"] == "benchmark" and published["Benchmark"] == "api.cached_game"

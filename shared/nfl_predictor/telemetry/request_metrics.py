@@ -60,6 +60,10 @@ class RequestMetrics:
             metric_set["Latency"] = _metric(MetricUnit.Milliseconds, list(self._latencies_ms))
         if metric_set and not is_metrics_disabled():
             print(json.dumps(self.metrics.serialize_metric_set(metrics=metric_set), separators=(",", ":")))
+            # Powertools' Metrics instances share their dimension set (serializing adds ``service`` to
+            # it): cleared as flush_metrics does, or the next document of another Metrics (the
+            # benchmark's, in the same process) would carry this function's service.
+            self.metrics.clear_metrics()
         self._latencies_ms.clear()
         self._counts.clear()
         self._last_flush = time.monotonic()
