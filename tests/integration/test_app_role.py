@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pg8000.native
 import pytest
+from nfl_predictor.api.lambda_app import make_lambda_handler
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import Database, parse_database_url
 from nfl_predictor.db.database import make_database
@@ -21,6 +22,7 @@ from nfl_predictor.service.training import train_and_store
 from pg8000.exceptions import DatabaseError
 
 from tests.conftest import fresh_database_url
+from tests.integration.api.conftest import LambdaContext, http_api_event, runtime_on
 
 ROLE_SQL = next(m for m in load_migrations() if m.name == "roles").sql
 
@@ -67,7 +69,9 @@ def sqlstate(conn: pg8000.native.Connection, sql: str) -> str:
     return str(caught.value.args[0]["C"])
 
 
-def test_the_role_is_who_we_log_in_as_and_has_no_special_attributes(app_conn: pg8000.native.Connection) -> None:
+def test_the_role_is_who_we_log_in_as_and_has_no_special_attributes(
+    app_conn: pg8000.native.Connection,
+) -> None:
     assert app_conn.run("SELECT current_user")[0][0] == APP_ROLE
     [[superuser, createdb, createrole, bypassrls, replication]] = app_conn.run(
         "SELECT rolsuper, rolcreatedb, rolcreaterole, rolbypassrls, rolreplication FROM pg_roles "
@@ -134,9 +138,6 @@ def test_the_role_can_do_the_dml_the_functions_need(app_db: Database, owner_url:
 
 def test_the_serving_and_warming_paths_run_as_the_role(owner_url: str, redis_url: str) -> None:
     """Warm a week, answer keyed requests and take a monitoring snapshot, all logged in as nflp_app."""
-    from tests.integration.api.conftest import LambdaContext, http_api_event, runtime_on
-    from nfl_predictor.api.lambda_app import make_lambda_handler
-
     runtime = runtime_on(as_role(owner_url, APP_ROLE), redis_url, MONITOR_SNAPSHOT_SECONDS="0.001")
     try:
         key = create_api_key(runtime.db, name="served as app role", tier="pro", admin=True).key
@@ -202,7 +203,7 @@ def test_two_databases_migrating_at_once_both_succeed(pg_server: Any) -> None:
 def test_creating_the_role_races_safely(pg_server: Any) -> None:
     """The role is cluster-wide, so two databases' migrations may both find it missing and both CREATE
     it: the loser's error is caught. Raced here with a throwaway name, several times over."""
-    create_block = ROLE_SQL[ROLE_SQL.index("DO $$"):ROLE_SQL.index("END $$;") + len("END $$;")]
+    create_block = ROLE_SQL[ROLE_SQL.index("DO $$") : ROLE_SQL.index("END $$;") + len("END $$;")]
     admin = connect(pg_server.url)
     try:
         for round_ in range(5):
@@ -211,7 +212,11 @@ def test_creating_the_role_races_safely(pg_server: Any) -> None:
             barrier = threading.Barrier(4)
             errors: list[BaseException] = []
 
-            def create(sql: str = create_block.replace(APP_ROLE, name)) -> None:
+            def create(
+                sql: str = create_block.replace(APP_ROLE, name),
+                barrier: threading.Barrier = barrier,
+                errors: list[BaseException] = errors,
+            ) -> None:
                 conn = connect(pg_server.url)
                 try:
                     barrier.wait(timeout=30)

@@ -257,12 +257,16 @@ def test_after_migrating_the_app_role_gets_its_password_from_its_secret(
     inbox: ResponseInbox, empty_database_url: str
 ) -> None:
     make_db = database_factory(empty_database_url)
-    sent = handle(request(inbox, "Create"), FakeContext(), make_db, app_login=lambda: ("nflp_app", "pw-one-1"))
+    sent = handle(
+        request(inbox, "Create"), FakeContext(), make_db, app_login=lambda: ("nflp_app", "pw-one-1")
+    )
     assert sent["Status"] == "SUCCESS" and sent["Data"]["AppRole"] == "nflp_app"
     first = app_password(empty_database_url)
     assert first is not None and first.startswith("SCRAM-SHA-256$")
     # Every deploy sets it again (a rotated secret reaches the role); the same password is harmless.
-    again = handle(request(inbox, "Update"), FakeContext(), make_db, app_login=lambda: ("nflp_app", "pw-two-2"))
+    again = handle(
+        request(inbox, "Update"), FakeContext(), make_db, app_login=lambda: ("nflp_app", "pw-two-2")
+    )
     assert again["Status"] == "SUCCESS" and again["Data"]["Applied"] == "none"
     assert app_password(empty_database_url) != first
     # No secret configured (local stacks): nothing about the role.

@@ -172,8 +172,12 @@ def handle(event: dict[str, Any], context: Context, make_db: Callable[[], Databa
                 outcome = (
                     "SUCCESS",
                     "",
-                    apply(db, statement_timeout_ms=max(1000, left_ms), migrations_dir=folder,
-                          app_login=app_login),
+                    apply(
+                        db,
+                        statement_timeout_ms=max(1000, left_ms),
+                        migrations_dir=folder,
+                        app_login=app_login,
+                    ),
                 )
             finally:
                 db.close()
