@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,9 @@ def offline_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
                         "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
+    # Earlier tests may leave a root log handler on a stream pytest has since closed; botocore's INFO
+    # lines ("Found credentials ...") would then print a logging error into the captured stderr.
+    monkeypatch.setattr(logging.getLogger("botocore"), "level", logging.WARNING)
     with mock_aws():
         yield
 
