@@ -254,3 +254,24 @@ def test_the_password_is_set_from_the_secret_and_only_on_the_app_role(owner_url:
             set_role_password(db, APP_ROLE, "")
     finally:
         db.close()
+
+
+def test_a_migrating_user_without_createrole_gets_no_role_and_no_error(pg_server: Any) -> None:
+    """A local DATABASE_URL user that owns its database but may not create roles: 010 is a no-op there
+    (run with a throwaway role name, since nflp_app already exists on this server)."""
+    admin = connect(pg_server.url)
+    admin.run("DROP DATABASE IF EXISTS nflp_plain_owner")
+    admin.run("DROP ROLE IF EXISTS nflp_plain_user")
+    admin.run("CREATE ROLE nflp_plain_user LOGIN")
+    admin.run("CREATE DATABASE nflp_plain_owner OWNER nflp_plain_user")
+    try:
+        url = as_role(pg_server.url_for("nflp_plain_owner"), "nflp_plain_user")
+        conn = connect(url)
+        conn.run("CREATE TABLE schema_migrations (version int)")  # what the runner makes first
+        conn.run(ROLE_SQL.replace(APP_ROLE, "nflp_app_never"))
+        conn.close()
+        assert admin.run("SELECT count(*) FROM pg_roles WHERE rolname = 'nflp_app_never'")[0][0] == 0
+    finally:
+        admin.run("DROP DATABASE IF EXISTS nflp_plain_owner")
+        admin.run("DROP ROLE IF EXISTS nflp_plain_user")
+        admin.close()

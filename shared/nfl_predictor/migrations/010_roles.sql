@@ -13,14 +13,23 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nflp_app') THEN
         CREATE ROLE nflp_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
     END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-    NULL;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN
+        NULL;
+    -- A local DATABASE_URL user without CREATEROLE: no role, nothing to grant (everything keeps
+    -- working as that user). In AWS the master user has CREATEROLE, and the migrations function then
+    -- fails the deploy if the role is missing when it sets its password (db/roles.py).
+    WHEN insufficient_privilege THEN
+        RAISE NOTICE 'nflp_app not created (%): the application connects as the migrating user', SQLERRM;
 END $$;
 
 DO $$
 DECLARE
     s text := current_schema();
 BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nflp_app') THEN
+        RETURN;
+    END IF;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO nflp_app', current_database());
     -- PUBLIC may create temporary tables by default: the application never needs one.
     EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC, nflp_app', current_database());
@@ -44,7 +53,9 @@ END $$;
 -- cover the role's own sessions only, and the migration still succeeds.
 DO $$
 BEGIN
-    GRANT pg_read_all_stats TO nflp_app;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'nflp_app') THEN
+        GRANT pg_read_all_stats TO nflp_app;
+    END IF;
 EXCEPTION WHEN insufficient_privilege THEN
     RAISE NOTICE 'nflp_app: pg_read_all_stats not granted (%)', SQLERRM;
 END $$;
