@@ -9,6 +9,7 @@ start) and a cache hit never opens a database connection.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,10 @@ def sys_module(name: str) -> Any:
 class Runtime:
     """The parts one process shares. ``db`` may be handed in (a CLI's stack, a test's database)."""
 
-    def __init__(self, settings: Settings | None = None, *, db: Database | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, db: Database | None = None,
+                 auth_clock: Callable[[], float] | None = None) -> None:  # fmt: skip
         self.settings = settings if settings is not None else Settings.from_env()
+        self._auth_clock = auth_clock  # tests drive the key-trust period with it; time.monotonic otherwise
         from nfl_predictor.telemetry.powertools import configure_logging
 
         configure_logging(self.settings)  # LOG_LEVEL, JSON in Lambda / readable lines locally
@@ -107,8 +110,9 @@ class Runtime:
     def auth(self) -> Authenticator:
         from nfl_predictor.service.auth import Authenticator
 
+        clock = {"clock": self._auth_clock} if self._auth_clock is not None else {}
         return Authenticator(self.db, key_ttl_s=self.settings.auth_key_ttl_s,
-                             stale_grace_s=self.settings.auth_stale_grace_s)  # fmt: skip
+                             stale_grace_s=self.settings.auth_stale_grace_s, **clock)  # fmt: skip
 
     @cached_property
     def preauth_limiter(self) -> PreAuthLimiter:

@@ -407,3 +407,43 @@ def test_data_function_pulls_from_a_loopback_server_and_loads_once(
         assert db.scalar("SELECT count(*) FROM data_loads") == 3
     finally:
         db.close()
+
+
+def as_app_role(url: str) -> str:
+    """The same database logged in as the application role (migration 010), as the deployed functions do."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"nflp_app:@{parts.netloc.rsplit('@', 1)[1]}"))
+
+
+def test_admin_creates_lists_and_revokes_keys_as_the_app_role(
+    build_dir: Path, league: dict[str, Any], redis_url: str
+) -> None:
+    app_url = as_app_role(league["url"])
+    events = [
+        json.loads((EVENTS / "admin.json").read_text()),
+        {"action": "create", "name": "artifact admin", "tier": "pro"},
+        {"action": "create", "name": "artifact admin", "tier": "gold"},
+        "not an object",
+    ]
+    listed, created, bad_tier, not_object = (
+        i.response for i in run("AdminFunction", events, build_dir, DATABASE_URL=app_url).invocations
+    )
+    assert listed["ok"] is True and any(k["name"] == "artifact" for k in listed["keys"])
+    assert created["ok"] is True and created["key"].startswith("nflp_")
+    assert bad_tier == {"ok": False, "error": "tier must be one of free, pro, enterprise", "field": "tier"}
+    assert not_object["ok"] is False and not_object["field"] == "event"
+
+    check = http_event("/v1/experts/leaderboard", headers={"x-api-key": created["key"]})
+    [before] = run(
+        "PredictFunction", [check], build_dir, DATABASE_URL=app_url, REDIS_URL=redis_url
+    ).invocations
+    assert before.response["statusCode"] == 200
+    [revoked] = run("AdminFunction", [{"action": "revoke", "key_id": created["key_id"]}], build_dir,
+                    DATABASE_URL=app_url).invocations  # fmt: skip
+    assert revoked.response["outcome"] == "revoked"
+    [after] = run(
+        "PredictFunction", [check], build_dir, DATABASE_URL=app_url, REDIS_URL=redis_url
+    ).invocations
+    assert after.response["statusCode"] == 401

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.contract.template_support import load_template
 
-REDIS_USERS = {"PredictFunction", "CacheWarmFunction", "BenchmarkFunction"}
+REDIS_USERS = {"PredictFunction", "CacheWarmFunction", "BenchmarkFunction", "DataFunction"}  # data warms
 
 
 def _resources() -> dict[str, Any]:

@@ -101,9 +101,13 @@ def test_tls_is_required_from_the_functions_to_redis_the_proxy_and_the_database(
     resources = template["Resources"]
     proxy = resources["DatabaseProxy"]["Properties"]
     assert proxy["RequireTLS"] is True
-    [auth] = proxy["Auth"]
-    assert auth["IAMAuth"] == {"Ref": "ProxyIAMAuth"} and default(template, "ProxyIAMAuth") == "REQUIRED"
-    assert auth["SecretArn"] == {"Ref": "DatabaseSecret"}
+    assert [auth["SecretArn"] for auth in proxy["Auth"]] == [
+        {"Ref": "DatabaseSecret"},
+        {"Ref": "AppDatabaseSecret"},
+    ]
+    for auth in proxy["Auth"]:
+        assert auth["IAMAuth"] == {"Ref": "ProxyIAMAuth"} and default(template, "ProxyIAMAuth") == "REQUIRED"
+        assert auth["ClientPasswordAuthType"] == "POSTGRES_SCRAM_SHA_256"
     group = resources["ReplicationGroup"]["Properties"]
     assert group["TransitEncryptionEnabled"] is True and group["TransitEncryptionMode"] == "required"
     assert group["AtRestEncryptionEnabled"] is True
@@ -173,22 +177,66 @@ def test_each_function_has_its_own_role_with_only_scoped_permissions() -> None:
             assert all("*" not in action for action in actions), f"{name}: wildcard action {actions}"
 
 
+# Issue 12: who logs in as whom. DDL (migrations, index maintenance) is the master user's; everything
+# that serves, warms, measures or manages keys is the application role (DML only, migration 010).
+MASTER_USER_FUNCTIONS = {"MigrationsFunction", "IndexMaintenanceFunction"}
+APP_ROLE_FUNCTIONS = {
+    "PredictFunction",
+    "CacheWarmFunction",
+    "BenchmarkFunction",
+    "AdminFunction",
+    "DataFunction",
+}
+
+
 def test_database_access_is_the_secret_and_rds_db_connect_as_the_user_through_this_proxy() -> None:
-    for name, role in roles_by_function().items():
-        by_action = {}
-        secrets: set[str] = set()
+    roles = roles_by_function()
+    assert MASTER_USER_FUNCTIONS | APP_ROLE_FUNCTIONS <= set(roles)
+    for name, role in roles.items():
+        readable: set[str] = set()
+        connects = []
         for statement in statements(role):
-            for action in (
-                statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            ):
-                by_action[action] = statement["Resource"]
-                if action == "secretsmanager:GetSecretValue":
-                    secrets |= refs(statement["Resource"])
-        # The Redis AUTH secret too for the functions that use the cache (test_cache_modes.py).
-        assert secrets - {"RedisAuthSecret"} == {"DatabaseSecret"}, name
-        connect = by_action["rds-db:connect"]["Fn::Sub"]
-        assert connect[0].endswith(":dbuser:${ProxyId}/${DbUsername}")
-        assert refs(connect[1]["ProxyId"]) == {"DatabaseProxy"}
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if "secretsmanager:GetSecretValue" in actions:
+                readable |= refs(statement["Resource"])
+            if "rds-db:connect" in actions:
+                connects.append(statement["Resource"]["Fn::Sub"])
+        if name in APP_ROLE_FUNCTIONS:
+            # The app secret only: the master password is out of reach of anything internet-facing.
+            # (And the Redis AUTH secret for the functions that use the cache: test_cache_modes.py.)
+            assert readable - {"RedisAuthSecret"} == {"AppDatabaseSecret"}, name
+            users = {"nflp_app"}
+        elif name == "MigrationsFunction":
+            assert readable == {"DatabaseSecret", "AppDatabaseSecret"}, name  # sets the app role's password
+            users = {"${DbUsername}"}
+        elif name in MASTER_USER_FUNCTIONS:
+            assert readable == {"DatabaseSecret"}, name
+            users = {"${DbUsername}"}
+        else:
+            continue  # functions without a database (none today)
+        assert {c[0].rsplit("/", 1)[1] for c in connects} == users, name
+        for connect in connects:
+            assert connect[0].endswith(":dbuser:${ProxyId}/" + next(iter(users)))
+            assert refs(connect[1]["ProxyId"]) == {"DatabaseProxy"}
+
+
+def test_the_app_role_secret_is_generated_names_the_migrations_role_and_the_proxy_can_use_it() -> None:
+    from nfl_predictor.db.migrate import load_migrations
+    from nfl_predictor.db.roles import APP_ROLE
+
+    template = load_template()
+    resources = template["Resources"]
+    generated = resources["AppDatabaseSecret"]["Properties"]["GenerateSecretString"]
+    assert generated["GenerateStringKey"] == "password" and generated["PasswordLength"] >= 32
+    assert f'"username": "{APP_ROLE}"' in generated["SecretStringTemplate"]["Fn::Sub"]
+    roles_sql = next(m for m in load_migrations() if m.name == "roles").sql
+    assert f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER" in roles_sql
+    proxy_reads = resources["ProxyRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+    assert refs(proxy_reads["Resource"]) == {"DatabaseSecret", "AppDatabaseSecret"}
+    # Only the migrations function is told the app secret (to set the password from it).
+    for name in functions(template):
+        expected = {"Ref": "AppDatabaseSecret"} if name == "MigrationsFunction" else ""
+        assert environment(template, name)["APP_DB_SECRET_ARN"] == expected, name
 
 
 def test_the_functions_point_at_the_proxy_not_the_database() -> None:
@@ -196,4 +244,5 @@ def test_the_functions_point_at_the_proxy_not_the_database() -> None:
     for name in functions(template):
         env = environment(template, name)
         assert env["DB_HOST"] == {"Fn::GetAtt": ["DatabaseProxy", "Endpoint"]}, name
-        assert env["DB_VIA_PROXY"] == "true" and env["DB_SECRET_ARN"] == {"Ref": "DatabaseSecret"}
+        secret = "DatabaseSecret" if name in MASTER_USER_FUNCTIONS else "AppDatabaseSecret"
+        assert env["DB_VIA_PROXY"] == "true" and env["DB_SECRET_ARN"] == {"Ref": secret}, name

@@ -242,3 +242,42 @@ def test_iam_auth_mints_a_fresh_token_for_every_connection(monkeypatch: pytest.M
         token.startswith("proxy.example.internal:5432/?Action=connect&DBUser=app")
         and "X-Amz-Signature=" in token
     )
+
+
+def app_password(url: str) -> str | None:
+    db = make_database(parse_database_url(url), pooled=False)
+    try:
+        value = db.scalar("SELECT rolpassword FROM pg_authid WHERE rolname = 'nflp_app'")
+        return None if value is None else str(value)
+    finally:
+        db.close()
+
+
+def test_after_migrating_the_app_role_gets_its_password_from_its_secret(
+    inbox: ResponseInbox, empty_database_url: str
+) -> None:
+    make_db = database_factory(empty_database_url)
+    sent = handle(
+        request(inbox, "Create"), FakeContext(), make_db, app_login=lambda: ("nflp_app", "pw-one-1")
+    )
+    assert sent["Status"] == "SUCCESS" and sent["Data"]["AppRole"] == "nflp_app"
+    first = app_password(empty_database_url)
+    assert first is not None and first.startswith("SCRAM-SHA-256$")
+    # Every deploy sets it again (a rotated secret reaches the role); the same password is harmless.
+    again = handle(
+        request(inbox, "Update"), FakeContext(), make_db, app_login=lambda: ("nflp_app", "pw-two-2")
+    )
+    assert again["Status"] == "SUCCESS" and again["Data"]["Applied"] == "none"
+    assert app_password(empty_database_url) != first
+    # No secret configured (local stacks): nothing about the role.
+    plain = handle(request(inbox, "Update"), FakeContext(), make_db, app_login=lambda: None)
+    assert plain["Status"] == "SUCCESS" and "AppRole" not in plain["Data"]
+
+
+def test_an_app_secret_naming_the_master_user_fails_the_deploy_in_one_line(
+    inbox: ResponseInbox, empty_database_url: str
+) -> None:
+    sent = handle(request(inbox, "Create"), FakeContext(), database_factory(empty_database_url),
+                  app_login=lambda: ("postgres", "whatever"))  # fmt: skip
+    assert sent["Status"] == "FAILED"
+    assert sent["Reason"] == "postgres: is a superuser; the application secret must name the application role"

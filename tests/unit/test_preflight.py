@@ -94,27 +94,27 @@ def test_a_fresh_account_with_the_default_quota_fits_dev_and_prod(
     account(monkeypatch, 1000)
     code, out, _ = run(capsys, "--env", "dev")
     assert code == 0 and out.count("\n") == 1
-    assert out.startswith("preflight dev: OK: the template reserves 26;") and "974 stays unreserved" in out
+    assert out.startswith("preflight dev: OK: the template reserves 27;") and "973 stays unreserved" in out
     code, out, _ = run(
         capsys, "--env", "prod", "--config", str(samconfig(tmp_path, AlarmEmail="oncall@example.org"))
     )
-    assert code == 0 and "reserves 206" in out and "794 stays unreserved" in out
+    assert code == 0 and "reserves 207" in out and "793 stays unreserved" in out
 
 
-def test_prod_needs_306_and_a_smaller_quota_fails_with_the_shortfall_and_the_request(
+def test_prod_needs_307_and_a_smaller_quota_fails_with_the_shortfall_and_the_request(
     aws: None, monkeypatch, capsys, tmp_path
 ) -> None:
     fake = account(monkeypatch, 300)
     config = str(samconfig(tmp_path, AlarmEmail="oncall@example.org"))
     code, out, _ = run(capsys, "--env", "prod", "--config", config)
     assert code == 1
-    assert "FAIL: short by 6 concurrent executions" in out and "--desired-value 306" in out
-    fake.quota = 306
+    assert "FAIL: short by 7 concurrent executions" in out and "--desired-value 307" in out
+    fake.quota = 307
     assert run(capsys, "--env", "prod", "--config", config)[0] == 0
 
 
 def test_a_redeploy_counts_the_stacks_own_reservations_once(aws: None, monkeypatch, capsys, tmp_path) -> None:
-    fake = account(monkeypatch, 306)
+    fake = account(monkeypatch, 307)
     for name, reserved in {
         "predict": 200,
         "cache-warm": 2,
@@ -122,13 +122,14 @@ def test_a_redeploy_counts_the_stacks_own_reservations_once(aws: None, monkeypat
         "benchmark": 1,
         "migrations": 1,
         "data": 1,
+        "admin": 1,
     }.items():
         fake.function(f"nfl-predictor-{name}-prod", reserved)
     code, out, _ = run(
         capsys, "--env", "prod", "--config", str(samconfig(tmp_path, AlarmEmail="oncall@example.org"))
     )
     assert code == 0, out
-    assert "100 unreserved now (206 held by this stack)" in out and "100 stays unreserved" in out
+    assert "100 unreserved now (207 held by this stack)" in out and "100 stays unreserved" in out
 
 
 def test_other_functions_reservations_leave_too_little(aws: None, monkeypatch, capsys, tmp_path) -> None:
@@ -138,7 +139,7 @@ def test_other_functions_reservations_leave_too_little(aws: None, monkeypatch, c
     code, out, _ = run(
         capsys, "--env", "prod", "--config", str(samconfig(tmp_path, AlarmEmail="oncall@example.org"))
     )
-    assert code == 1 and "short by 6" in out and "300 unreserved now" in out
+    assert code == 1 and "short by 7" in out and "300 unreserved now" in out
 
 
 def test_prod_with_the_placeholder_alarm_address_fails_even_with_room(aws: None, monkeypatch, capsys) -> None:

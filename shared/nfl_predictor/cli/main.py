@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from nfl_predictor import __version__
-from nfl_predictor.cli import data_commands, engine_commands, local_commands, ops_commands
+from nfl_predictor.cli import data_commands, engine_commands, local_commands, ops_commands, remote_commands
 from nfl_predictor.cli.errors import CliError, describe
 from nfl_predictor.cli.support import plugins
 
 # Each module adds its own subcommands (parser + handler side by side). The developer tooling adds
 # serve, invoke, bench and loadtest through the ``nfl_predictor.commands`` entry point.
-COMMAND_MODULES = [local_commands, engine_commands, ops_commands, data_commands]
+COMMAND_MODULES = [local_commands, engine_commands, ops_commands, data_commands, remote_commands]
 
 
 DATA_DIR_HELP = "embedded database folder (default: $NFLP_DATA_DIR or the user data dir)"

@@ -157,6 +157,8 @@ class Settings:
     # Database: DATABASE_URL wins; otherwise DB_SECRET_ARN (RDS-format JSON secret) + DB_HOST override.
     database_url: str | None = None
     db_secret_arn: str | None = None
+    # The migrations function only: the application role's secret, whose password it sets (issue 12).
+    app_db_secret_arn: str | None = None
     db_host: str | None = None
     db_sslmode: str | None = None
     db_connect_timeout_s: float = 5.0
@@ -290,6 +292,7 @@ class Settings:
             log_level=_read(env, "LOG_LEVEL", log_level, "INFO"),
             database_url=_read(env, "DATABASE_URL", pg_url, None),
             db_secret_arn=_read(env, "DB_SECRET_ARN", str.strip, None),
+            app_db_secret_arn=_read(env, "APP_DB_SECRET_ARN", str.strip, None),
             db_host=_read(env, "DB_HOST", str.strip, None),
             db_sslmode=_read(env, "DB_SSLMODE", sslmode, None),
             db_connect_timeout_s=_read(env, "DB_CONNECT_TIMEOUT_SECONDS", _parse_non_negative_float, 5.0),

@@ -13,6 +13,10 @@ at a deadline, statements get a ``statement_timeout`` inside the Lambda's remain
 watchdog answers FAILED just before the Lambda would be killed. ``lock_timeout`` stays short (the
 proxy's InitQuery): a migration that cannot get its lock fails the deploy instead of queueing
 live traffic behind it; deploying again retries it.
+
+After migrating, the application role (migration 010) gets its password from its own secret
+(``app_login``): the functions that serve log in as that role, and only this function, as the
+master user, may set it.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from nfl_predictor.db.migrate import (
     set_session_statement_timeout,
 )
 from nfl_predictor.db.queries.health import ping
+from nfl_predictor.db.roles import RoleError, set_role_password
 
 REASON_LIMIT = 1000  # the whole response must stay under CloudFormation's 4 KB
 WATCHDOG_MARGIN_S = 10.0  # answer this long before the Lambda's own timeout
@@ -122,16 +127,26 @@ def connect_with_retry(make_db: Callable[[], Database], deadline: float, pause_s
             time.sleep(pause_s)
 
 
-def apply(db: Database, statement_timeout_ms: int, migrations_dir: Path | None = None) -> dict[str, Any]:
-    """Apply pending migrations on ``db``'s one connection with a statement timeout that fits the Lambda."""
+AppLogin = Callable[[], "tuple[str, str] | None"]
+
+
+def apply(db: Database, statement_timeout_ms: int, migrations_dir: Path | None = None,
+          app_login: AppLogin | None = None) -> dict[str, Any]:  # fmt: skip
+    """Apply pending migrations on ``db``'s one connection with a statement timeout that fits the Lambda,
+    then set the application role's password when ``app_login`` gives one."""
     set_session_statement_timeout(db, statement_timeout_ms)
     applied = apply_migrations(db, migrations_dir)
     latest = max((m.version for m in load_migrations(migrations_dir)), default=0)
-    return {"Applied": ",".join(m.filename for m in applied) or "none", "LatestVersion": str(latest)}
+    data = {"Applied": ",".join(m.filename for m in applied) or "none", "LatestVersion": str(latest)}
+    login = app_login() if app_login is not None else None
+    if login is not None:
+        set_role_password(db, *login)
+        data["AppRole"] = login[0]
+    return data
 
 
 def handle(event: dict[str, Any], context: Context, make_db: Callable[[], Database], *,
-           migrations_dir: str | None = None,
+           migrations_dir: str | None = None, app_login: AppLogin | None = None,
            put: Callable[[str, bytes], None] = put_response) -> dict[str, Any]:  # fmt: skip
     """Answer one CloudFormation request; returns the response document that was sent."""
     responder = Responder(event, getattr(context, "log_stream_name", "?"), put)
@@ -157,7 +172,12 @@ def handle(event: dict[str, Any], context: Context, make_db: Callable[[], Databa
                 outcome = (
                     "SUCCESS",
                     "",
-                    apply(db, statement_timeout_ms=max(1000, left_ms), migrations_dir=folder),
+                    apply(
+                        db,
+                        statement_timeout_ms=max(1000, left_ms),
+                        migrations_dir=folder,
+                        app_login=app_login,
+                    ),
                 )
             finally:
                 db.close()
@@ -173,7 +193,7 @@ def handle(event: dict[str, Any], context: Context, make_db: Callable[[], Databa
 
 def failure_reason(exc: BaseException) -> str:
     """The one line an operator needs: the migration's error, or why the database was unreachable."""
-    if isinstance(exc, MigrationError | ConfigError | ResponseUrlError):
+    if isinstance(exc, MigrationError | ConfigError | ResponseUrlError | RoleError):
         return str(exc)
     if is_connection_error(exc):
         return f"cannot reach the database: {describe_pg_error(exc)}"

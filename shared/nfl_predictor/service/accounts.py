@@ -86,6 +86,13 @@ def revoke_key(db: Database, key_id: int) -> bool:
     return account_queries.revoke_key(db, key_id)
 
 
+def revoke_key_once(db: Database, key_id: int) -> str:
+    """``revoked`` (by this call), ``already_revoked``, or ``unknown``: revoking twice is not an error."""
+    if account_queries.revoke_key(db, key_id):
+        return "revoked"
+    return "already_revoked" if account_queries.key_exists(db, key_id) else "unknown"
+
+
 def list_keys(db: Database, *, include_revoked: bool = False) -> list[dict[str, Any]]:
     return account_queries.list_keys(db, include_revoked=include_revoked)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from nfl_predictor.db import Database
 from nfl_predictor.service.accounts import Principal, find_principal, hash_key
@@ -28,10 +29,18 @@ MAX_REMEMBERED = 10_000
 MAX_REJECTED = 50_000
 
 
+def monotonic() -> float:
+    # Looked up at each call, so a test may also swap the module's ``time``.
+    return time.monotonic()
+
+
 class Authenticator:
-    def __init__(self, db: Database, *, key_ttl_s: float = KNOWN_TTL_S,
-                 stale_grace_s: float = STALE_GRACE_S) -> None:  # fmt: skip
+    """``clock`` (seconds, monotonic) is injectable so tests drive the trust period without sleeping."""
+
+    def __init__(self, db: Database, *, key_ttl_s: float = KNOWN_TTL_S, stale_grace_s: float = STALE_GRACE_S,
+                 clock: Callable[[], float] = monotonic) -> None:  # fmt: skip
         self.db = db
+        self.clock = clock
         self.key_ttl_s = key_ttl_s
         self.stale_grace_s = stale_grace_s
         # key hash -> (checked at, principal): known keys
@@ -43,7 +52,7 @@ class Authenticator:
     def remembered(self, key: str) -> tuple[bool, Principal | None]:
         """(True, principal-or-None) when the answer is fresh in memory: no I/O, safe on the event loop."""
         digest = hash_key(key)
-        now = time.monotonic()
+        now = self.clock()
         known = self._memory.get(digest)
         if known is not None and now - known[0] < self.key_ttl_s:
             return True, known[1]
@@ -55,7 +64,7 @@ class Authenticator:
     def stale(self, key: str) -> Principal | None:
         """A known key past its trust period but within the outage grace (no I/O)."""
         known = self._memory.get(hash_key(key))
-        if known is not None and time.monotonic() - known[0] < self.key_ttl_s + self.stale_grace_s:
+        if known is not None and self.clock() - known[0] < self.key_ttl_s + self.stale_grace_s:
             return known[1]
         return None
 
@@ -77,7 +86,7 @@ class Authenticator:
         if known:
             return principal
         digest = hash_key(key)
-        now = time.monotonic()
+        now = self.clock()
         try:
             self.lookups += 1
             principal = find_principal(self.db, key)

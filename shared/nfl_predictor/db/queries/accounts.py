@@ -89,6 +89,11 @@ def revoke_key(db: Database, key_id: int) -> bool:
     return count == 1
 
 
+def key_exists(db: Database, key_id: int) -> bool:
+    """Whether a key with this id was ever created (revoked or not)."""
+    return db.fetch_one("SELECT 1 FROM api_keys WHERE id = :key_id", key_id=key_id) is not None
+
+
 def expire_subscriptions(db: Database, user_id: int) -> int:
     """Mark the user's active subscriptions expired; returns how many."""
     return db.execute("UPDATE subscriptions SET status = 'expired' WHERE user_id = :user_id AND status = 'active'",
