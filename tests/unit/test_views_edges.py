@@ -3,6 +3,8 @@ the experts, and a document without lines; cache-key namespace checks (cache/key
 
 from __future__ import annotations
 
+import uuid
+
 import orjson
 import pytest
 from nfl_predictor.cache import keys
@@ -32,7 +34,9 @@ def test_a_document_without_expert_lines_renders_any_view() -> None:
 
 
 def test_a_new_valid_namespace_is_accepted_and_a_bad_one_named() -> None:
-    assert keys.check_namespace("ns-made-up.for_this-test") == "ns-made-up.for_this-test"
+    # A name never seen before in this process: check_namespace remembers the names it accepted.
+    fresh = f"ns-{uuid.uuid4().hex}"
+    assert keys.check_namespace(fresh) == fresh
     with pytest.raises(
         ValueError, match=r"^invalid cache namespace 'Bad Name': use \[a-z0-9_.-\], 1-64 chars$"
     ):
