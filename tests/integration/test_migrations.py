@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nfl_predictor
 import pytest
 from nfl_predictor.db import parse_database_url
 from nfl_predictor.db.database import Database, make_database
@@ -19,6 +20,9 @@ from nfl_predictor.db.migrate import (
     load_migrations,
 )
 from pg8000.exceptions import DatabaseError
+
+# The package's own folder (shared/nfl_predictor here; mutants/src/nfl_predictor in a mutation run).
+PACKAGE = Path(nfl_predictor.__file__).resolve().parent
 
 EXPECTED_TABLES = {
     "teams", "games", "players", "player_game_stats", "team_game_stats", "model_params", "predictions",
@@ -41,7 +45,7 @@ def empty_db(empty_database_url: str):
 
 def copy_migrations(tmp_path: Path) -> Path:
     target = tmp_path / "migrations"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "shared" / "nfl_predictor" / "migrations", target)
+    shutil.copytree(PACKAGE / "migrations", target)
     return target
 
 
@@ -228,7 +232,5 @@ def test_describe_pg_error() -> None:
 def test_the_migrations_ship_inside_the_package() -> None:
     # tests-17 configured the folder with NFLP_MIGRATIONS_DIR; main ships the files in the package.
     assert default_migrations_dir() == PACKAGED_MIGRATIONS
-    assert (
-        PACKAGED_MIGRATIONS == Path(__file__).resolve().parents[2] / "shared" / "nfl_predictor" / "migrations"
-    )
+    assert PACKAGED_MIGRATIONS == PACKAGE / "migrations"
     assert (default_migrations_dir() / "001_extensions.sql").is_file()
