@@ -161,7 +161,7 @@ def test_refusals_after_the_lookup() -> None:
 
 
 def test_the_client_address_is_the_peer_host_or_unknown() -> None:
-    from nfl_predictor.api.security import _client_address
+    from nfl_predictor.api.security import client_address
 
-    assert _client_address({"client": ("203.0.113.9", 5000)}) == "203.0.113.9"
-    assert _client_address({"client": None}) == "unknown" and _client_address({}) == "unknown"
+    assert client_address({"client": ("203.0.113.9", 5000)}) == "203.0.113.9"
+    assert client_address({"client": None}) == "unknown" and client_address({}) == "unknown"

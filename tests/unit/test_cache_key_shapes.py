@@ -13,8 +13,15 @@ def test_namespaces_are_the_stored_ones() -> None:
 
 
 def test_every_key_shape() -> None:
-    assert ck.game("2025_13_ARI_DET", "v1") == ("predictions", {"game": "2025_13_ARI_DET", "model": "v1"})
-    assert ck.games(["a", "b"], "v1") == [{"game": "a", "model": "v1"}, {"game": "b", "model": "v1"}]
+    # A game's key carries its week as the Redis Cluster hash tag (slot), so a week's MGET is one slot.
+    assert ck.game("2025_13_ARI_DET", "v1") == (
+        "predictions", {"game": "2025_13_ARI_DET", "model": "v1", "slot": "2025_13"})  # fmt: skip
+    assert ck.games(["2025_13_ARI_DET", "2025_13_BUF_KC"], "v1") == [
+        {"game": "2025_13_ARI_DET", "model": "v1", "slot": "2025_13"},
+        {"game": "2025_13_BUF_KC", "model": "v1", "slot": "2025_13"}]  # fmt: skip
+    assert ck.games(["a"], "v1") == [
+        {"game": "a", "model": "v1", "slot": "a"}
+    ]  # not an nflverse id: its own slot
     assert ck.view("g", "v1", {"include": "ml", "fields": "x"}) == (
         "prediction_views", {"game": "g", "model": "v1", "include": "ml", "fields": "x"})  # fmt: skip
     assert ck.week(2025, 13, "v1") == ("week_predictions", {"season": 2025, "week": 13, "model": "v1"})

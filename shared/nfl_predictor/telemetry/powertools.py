@@ -22,9 +22,10 @@ SERVICE = "nfl-predictor"
 # Library loggers that take the process's setup: the package's own (every module logs under
 # nfl_predictor.*) and the clients it drives. Named up front so they exist when the setup copies to them.
 LIBRARY_LOGGERS = ("nfl_predictor", "nfl_predictor_dev", "redis", "pg8000", "botocore", "mangum", "uvicorn")
-# Servers and adapters that log a line per request at INFO: at WARNING unless LOG_LEVEL=DEBUG, so
+# Servers and adapters that log a line per request at INFO (and botocore, a line per credential
+# lookup: noise in every CLI command that calls AWS): at WARNING unless LOG_LEVEL=DEBUG, so
 # the hot path does not format and write a record per request.
-CHATTY_LOGGERS = ("mangum", "uvicorn")
+CHATTY_LOGGERS = ("mangum", "uvicorn", "botocore")
 LOCAL_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _configured: list[tuple[str, str]] = []  # the (mode, level) last applied
 
@@ -58,7 +59,7 @@ def configure_logging(settings: Settings) -> None:
     else:
         root = logging.getLogger()
         if not any(getattr(h, "_nflp", False) for h in root.handlers):
-            handler = logging.StreamHandler(sys.stderr)
+            handler = _StderrHandler()
             handler.setFormatter(logging.Formatter(LOCAL_FORMAT))
             handler._nflp = True  # type: ignore[attr-defined]
             root.addHandler(handler)
@@ -71,6 +72,20 @@ def configure_logging(settings: Settings) -> None:
             logger.propagate = True
         root.setLevel(logging.WARNING)  # other libraries stay quiet unless something is wrong
     _configured[:] = [(mode, level)]
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record, not the stream it was at set-up:
+    test runners and tools swap (and close) it, and a handler left on a closed stream turns every
+    later record into a "Logging error" traceback."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
