@@ -19,6 +19,11 @@ NOT_AT_INIT = [
     "nfl_predictor.api.schemas",  # response models: only the OpenAPI document reads them
     "aws_xray_sdk",
     "nfl_predictor_dev",
+    # Routes no cached hit uses: declared on the first request that reaches them (api.app.DeferredRoutes)
+    *(
+        f"nfl_predictor.api.routes.{name}"
+        for name in ("games", "search", "experts", "performance", "monitoring", "admin", "docs")
+    ),
 ]
 AT_INIT = ["fastapi", "mangum", "redis", "nfl_predictor.api.app"]
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 from nfl_predictor.api.errors import REQUEST_DEADLINE, ApiError, DbDeadline, error_response
-from nfl_predictor.api.routes.monitoring import snapshot_if_due
 from nfl_predictor.api.security import authorise, client_address, protected, refuse_shape
 from nfl_predictor.runtime import Runtime
 
@@ -75,3 +76,14 @@ class RequestPipeline:
             scope.setdefault("state", {})["principal"] = principal
             extra.extend((name.lower().encode(), value.encode()) for name, value in limits.items())
         await self.app(scope, receive, send)
+
+
+async def snapshot_if_due(runtime: Runtime) -> None:
+    """After a response: one clock read; when a snapshot is due (MONITOR_SNAPSHOT_SECONDS; 0 is off,
+    the default), it is taken in a worker thread (the event loop never waits on the database). Under
+    Mangum the invocation ends only after it, so in Lambda the interval is long (the template's 300 s)
+    and it costs one request a few ms."""
+    if runtime.settings.monitor_snapshot_s > 0 and runtime.monitor.due():
+        from nfl_predictor.api.routes.performance import performance_snapshot
+
+        await run_in_threadpool(runtime.monitor.take_quietly, lambda: performance_snapshot(runtime), runtime)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nfl_predictor.api.deps import runtime_of
@@ -88,14 +87,3 @@ async def dashboard_asset(asset: str) -> Response:
 
 
 # -- snapshots on the request path ------------------------------------------------------------
-
-
-async def snapshot_if_due(runtime: Runtime) -> None:
-    """After a response: one clock read; when a snapshot is due (MONITOR_SNAPSHOT_SECONDS; 0 is off,
-    the default), it is taken in a worker thread (the event loop never waits on the database). Under
-    Mangum the invocation ends only after it, so in Lambda the interval is long (the template's 300 s)
-    and it costs one request a few ms."""
-    if runtime.settings.monitor_snapshot_s > 0 and runtime.monitor.due():
-        from nfl_predictor.api.routes.performance import performance_snapshot
-
-        await run_in_threadpool(runtime.monitor.take_quietly, lambda: performance_snapshot(runtime), runtime)
