@@ -14,6 +14,7 @@ same as one that goes away later (L1 keeps serving), never a failed init.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -194,16 +195,7 @@ class ClusterRedisTier(RedisTier):
         if primaries is UNAVAILABLE:
             raise RedisUnavailableError("SCAN interrupted: redis unavailable")
         for node in primaries:
-            cursor = 0
-            while True:
-                page = self._call(self._scan_node, node, cursor, pattern, count)
-                if page is UNAVAILABLE:
-                    raise RedisUnavailableError("SCAN interrupted: redis unavailable")
-                cursor, keys = page
-                if keys:
-                    yield [k.decode() if isinstance(k, bytes) else k for k in keys]
-                if cursor == 0:
-                    break
+            yield from self._scan_pages(functools.partial(self._scan_node, node), pattern, count)
 
     def _scan_node(self, node: Any, cursor: int, pattern: str, count: int) -> tuple[int, list[Any]]:
         client = self.lazy.built

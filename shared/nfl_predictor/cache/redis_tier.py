@@ -245,9 +245,14 @@ class RedisTier:
 
     def scan(self, pattern: str, count: int = 500) -> Iterator[list[str]]:
         """Batches of keys matching ``pattern``; raises ``RedisUnavailableError`` if Redis goes away."""
+        yield from self._scan_pages(self._scan, pattern, count)
+
+    def _scan_pages(self, scan_page: Callable[[int, str, int], tuple[int, list[Any]]], pattern: str,
+                    count: int) -> Iterator[list[str]]:  # fmt: skip
+        """One SCAN cursor walked to its end through ``scan_page(cursor, pattern, count)``."""
         cursor = 0
         while True:
-            page = self._call(self._scan, cursor, pattern, count)
+            page = self._call(scan_page, cursor, pattern, count)
             if page is UNAVAILABLE:
                 raise RedisUnavailableError("SCAN interrupted: redis unavailable")
             cursor, keys = page
