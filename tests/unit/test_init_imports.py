@@ -19,6 +19,9 @@ NOT_AT_INIT = [
     "nfl_predictor.api.schemas",  # response models: only the OpenAPI document reads them
     "aws_xray_sdk",
     "nfl_predictor_dev",
+    # Loaded eagerly by libraries, used by no handler: deferred (config.lazy_modules)
+    "redis.asyncio.client",  # redis-py's asyncio client (its package is bound, not run)
+    "jmespath",  # Powertools' JMESPath utilities
     # Routes no cached hit uses: declared on the first request that reaches them (api.app.DeferredRoutes)
     *(
         f"nfl_predictor.api.routes.{name}"
@@ -37,3 +40,14 @@ def test_the_predict_handler_imports_only_what_a_cached_hit_needs() -> None:
     loaded = set(json.loads(done.stdout.splitlines()[-1]))
     assert [m for m in NOT_AT_INIT if m in loaded] == []
     assert [m for m in AT_INIT if m not in loaded] == []
+
+
+def test_what_the_handler_defers_is_the_real_module_when_something_uses_it() -> None:
+    code = (
+        "import sys; sys.path.insert(0, 'functions/predict'); import app; "
+        "import redis.asyncio, aws_lambda_powertools.utilities.jmespath_utils as j; "
+        "from redis.asyncio import Redis; "
+        "print(Redis.__module__, j.query(data={'a': {'b': 7}}, envelope='a.b'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["redis.asyncio.client", "7"]
