@@ -62,3 +62,10 @@ def test_the_address_table_is_lru_bounded(now: list[float]) -> None:
     assert list(limiter._clients) == ["b", "c"]
     assert limiter.check("a").allowed  # forgotten, so a fresh bucket; b goes
     assert list(limiter._clients) == ["c", "a"]
+
+
+def test_an_address_with_a_token_is_told_when_the_overall_bucket_has_one(now: list[float]) -> None:
+    limiter = PreAuthLimiter((1.0, 1), (0.25, 1))
+    assert limiter.check("a").allowed  # the overall bucket is empty now
+    now[0] += 2.0  # half a token back overall; a fresh address has exactly its one token
+    assert limiter.check("b") == ratelimit.Decision(False, 2, "local")  # (1 - 0.5) / 0.25 s

@@ -68,3 +68,25 @@ def test_decisions_carry_the_ratelimit_header_fields(clock: list[float]) -> None
     buckets.take("k", limit)
     empty = buckets.take("k", limit)
     assert (empty.limit, empty.remaining, empty.reset_s) == (2, 0, 4)
+
+
+def test_the_level_refills_at_the_tier_rate_up_to_the_burst(clock: list[float]) -> None:
+    buckets, limit = LocalBuckets(), Limit(per_second=4.0, burst=10)
+    assert buckets.level("k", limit) is None  # never seen
+    buckets.seed("k", 1.5)
+    assert buckets.level("k", limit) == 1.5
+    clock[0] += 0.5
+    assert buckets.level("k", limit) == 3.5
+    clock[0] += 100
+    assert buckets.level("k", limit) == 10.0
+
+
+def test_seeded_buckets_are_lru_bounded(clock: list[float]) -> None:
+    buckets, limit = LocalBuckets(max_buckets=2), Limit(per_second=1.0, burst=5)
+    buckets.seed("a", 1.0)
+    buckets.seed("b", 2.0)
+    assert (buckets.level("a", limit), buckets.level("b", limit)) == (1.0, 2.0)  # at the bound: both kept
+    buckets.seed("a", 3.0)  # seen again: now the newest
+    buckets.seed("c", 4.0)  # over the bound: the oldest (b) goes
+    assert [buckets.level(key, limit) for key in ("a", "b", "c")] == [3.0, None, 4.0]
+    assert LocalBuckets().max_buckets == 100_000

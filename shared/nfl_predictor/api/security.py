@@ -31,8 +31,9 @@ def client_address(scope: dict[str, Any]) -> str:
 
 
 async def authorise(runtime: Runtime, headers: list[tuple[bytes, bytes]], path: str,
-                    client: str = "unknown") -> tuple[Any, dict[str, str]]:  # fmt: skip
-    """The caller's Principal and its RateLimit headers, or an ApiError saying why not."""
+                    client: str) -> tuple[Any, dict[str, str]]:  # fmt: skip
+    """The caller's Principal and its RateLimit headers, or an ApiError saying why not. ``client`` is
+    the caller's address (``client_address``): the pre-auth gate's bucket for unknown keys."""
     key = next((value.decode("latin-1") for name, value in headers if name == b"x-api-key"), "")
     if not key:
         raise ApiError(401, "unauthorized", "missing x-api-key header", field=HEADER)

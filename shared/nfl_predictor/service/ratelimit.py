@@ -82,7 +82,9 @@ class Decision:
 
 
 def _decision(allowed: bool, retry_after_s: int, backend: str, limit: Limit, remaining: float) -> Decision:
-    left = max(0, int(remaining))
+    # A lease held here plus what the bucket has refilled since can exceed the bucket's size: never
+    # tell a client it has more left than the limit.
+    left = max(0, min(limit.burst, int(remaining)))
     reset = math.ceil(max(0.0, limit.burst - remaining) / limit.per_second)
     return Decision(allowed, retry_after_s, backend, limit.burst, left, reset)
 
@@ -124,10 +126,11 @@ class LocalBuckets:
 
 class RateLimiter:
     def __init__(self, redis_tier: RedisTier | None, limits: dict[str, Limit] | None = None,
-                 prefix: str = "nflp:rl") -> None:  # fmt: skip
+                 prefix: str = "nflp:rl", max_leases: int = 100_000) -> None:  # fmt: skip
         self.redis = redis_tier
         self.limits = limits or tier_limits(DEFAULT_RATE_LIMITS)
         self.prefix = prefix
+        self.max_leases = max_leases  # buckets with a lease held here (oldest dropped first)
         self.local = LocalBuckets()
         self._script = redis_tier.client.register_script(_TAKE_LUA) if redis_tier else None
         self._leases: dict[str, tuple[int, float]] = {}  # bucket -> (tokens left, expires at)
@@ -172,7 +175,7 @@ class RateLimiter:
                     return _decision(False, max(1, math.ceil(retry_ms / 1000)), "redis", limit, left)
                 with self._lock:
                     self._leases[bucket] = (granted - 1, time.monotonic() + LEASE_TTL_S)
-                    while len(self._leases) > 100_000:
+                    while len(self._leases) > self.max_leases:
                         self._leases.pop(next(iter(self._leases)))
                 return _decision(True, 0, "redis", limit, left + granted - 1)
         return self.local.take(bucket, limit)

@@ -4,7 +4,14 @@ key_ids_by_prefix), and the RateLimit fields on a keyed success (api/security.py
 from __future__ import annotations
 
 import pytest
-from nfl_predictor.service.accounts import create_api_key, list_keys, resolve_key_id, revoke_key
+from nfl_predictor.service.accounts import (
+    create_api_key,
+    find_principal,
+    list_keys,
+    resolve_key_id,
+    revoke_key,
+    revoke_key_once,
+)
 
 from tests.integration.api.conftest import ApiStack
 from tests.integration.api.test_key_checks import get
@@ -61,3 +68,24 @@ def test_a_keyed_success_carries_the_ratelimit_fields(api_stack: ApiStack) -> No
         headers["ratelimit-limit"]
     )
     assert int(headers["ratelimit-reset"]) >= 1
+
+
+def test_a_whole_key_resolves_even_when_its_shown_prefix_is_shared(api_stack: ApiStack) -> None:
+    db = api_stack.db
+    first = create_api_key(db, name="shared start a", tier="free", key="nflp_SAME123" + "a" * 36)
+    second = create_api_key(db, name="shared start b", tier="free", key="nflp_SAME123" + "b" * 36)
+    assert resolve_key_id(db, "nflp_SAME123") is None  # the listed prefix is ambiguous
+    assert resolve_key_id(db, first.key) == first.key_id  # the whole key is not
+    assert resolve_key_id(db, second.key) == second.key_id
+
+
+def test_revoking_twice_is_not_an_error_and_an_unknown_id_is_said_to_be_unknown(api_stack: ApiStack) -> None:
+    db = api_stack.db
+    made = create_api_key(db, name="revoke once", tier="pro")
+    other = create_api_key(db, name="stays", tier="pro")
+    assert revoke_key_once(db, made.key_id) == "revoked"
+    assert find_principal(db, made.key) is None and find_principal(db, other.key) is not None
+    assert revoke_key_once(db, made.key_id) == "already_revoked"
+    unused = int(db.scalar("SELECT max(id) FROM api_keys")) + 1000
+    assert revoke_key_once(db, unused) == "unknown"
+    assert find_principal(db, other.key) is not None  # neither call touched another key

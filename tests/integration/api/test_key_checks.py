@@ -202,3 +202,17 @@ def test_rate_limits_are_per_key_and_per_tier(api_stack: ApiStack) -> None:
     assert error_of(limited) == {"code": "rate_limited", "message": "rate limit for the free tier exceeded"}
     assert get(api_stack, second.key)["statusCode"] == 200  # another key has its own bucket
     assert all(get(api_stack, pro.key)["statusCode"] == 200 for _ in range(35))  # pro: a burst of 200
+
+
+def test_a_key_whose_user_has_no_subscription_row_is_a_free_key_without_a_subscription(
+    api_stack: ApiStack,
+) -> None:
+    created = create_api_key(api_stack.db, name="no subscription", tier="enterprise")
+    api_stack.db.execute("DELETE FROM subscriptions WHERE user_id = :u", u=created.user_id)
+    principal = find_principal(api_stack.db, created.key)
+    assert principal is not None and principal.key_id == created.key_id
+    assert principal.tier == "free" and principal.subscription_status is None
+    assert principal.subscription_expires_at is None
+    assert not principal.subscription_active()
+    response = get(api_stack, created.key)
+    assert response["statusCode"] == 403 and error_code(response) == "subscription_inactive"

@@ -73,6 +73,26 @@ def test_an_over_long_request_gets_the_json_error_shape(api_stack: ApiStack) -> 
         assert body(response)["error"]["code"] == "uri_too_long"
 
 
+def test_the_request_line_limits_are_inclusive(api_stack: ApiStack) -> None:
+    """A path of exactly MAX_PATH_BYTES and a query string of exactly MAX_QUERY_BYTES are served (or
+    refused on their merits); one byte more is 414."""
+    from nfl_predictor.api.security import MAX_PATH_BYTES, MAX_QUERY_BYTES
+
+    key = {"x-api-key": api_stack.keys["pro"]}
+
+    def code(path: str, query: dict[str, Any] | None = None) -> tuple[int, str]:
+        response = api_stack.invoke(http_api_event("GET", path, query, key))
+        return response["statusCode"], body(response)["error"]["code"]
+
+    at_limit = "/v1/" + "a" * (MAX_PATH_BYTES - len("/v1/"))
+    assert len(at_limit) == MAX_PATH_BYTES
+    assert code(at_limit) == (404, "not_found")
+    assert code(at_limit + "a") == (414, "uri_too_long")
+    q = "x" * (MAX_QUERY_BYTES - len("q="))  # the query string "q=xxx…" is exactly the limit
+    assert code("/v1/search", {"q": q}) == (422, "invalid_parameter")  # over q's own 500 characters
+    assert code("/v1/search", {"q": q + "x"}) == (414, "uri_too_long")
+
+
 def test_search_never_echoes_another_callers_text(api_stack: ApiStack) -> None:
     key = {"x-api-key": api_stack.keys["pro"]}
     for text in ("RelTest Chiefs DEFENSE", "reltest chiefs defense", "RelTest Chiefs DEFENSE"):
