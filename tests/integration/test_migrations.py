@@ -234,3 +234,11 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert default_migrations_dir() == PACKAGED_MIGRATIONS
     assert PACKAGED_MIGRATIONS == PACKAGE / "migrations"
     assert (default_migrations_dir() / "001_extensions.sql").is_file()
+
+
+def test_the_session_statement_timeout_is_set_on_the_connection_migrations_run_on(empty_db: Database) -> None:
+    from nfl_predictor.db.migrate import set_session_statement_timeout
+
+    set_session_statement_timeout(empty_db, 4321)
+    with empty_db.raw_connection() as conn:
+        assert conn.run("SHOW statement_timeout") == [["4321ms"]]
