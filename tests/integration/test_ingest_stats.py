@@ -232,3 +232,30 @@ def test_the_demo_league_is_stored_whole_once_and_never_mixed_with_nflverse_data
         assert db.scalar("SELECT count(*) FROM games WHERE season = 2030") == 0
     finally:
         db.close()
+
+
+def test_each_kind_reports_progress_per_batch_under_its_own_label(
+    clean: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress bar (a terminal only) is told each file's row count and label, then every batch."""
+    calls: list[tuple[int, str]] = []
+    batches: list[tuple[str, int]] = []
+
+    def progress(total: int, label: str) -> Any:
+        calls.append((total, label))
+        return lambda n: batches.append((label, n))
+
+    monkeypatch.setattr(ingest, "_progress", progress)
+    monkeypatch.setattr(ingest_queries, "BATCH_ROWS", 2)
+    players = [
+        player_row("syn-a", 1, "KC", 10.0),
+        player_row("syn-b", 1, "KC", 20.0),
+        player_row("syn-a", 2, "KC", 30.0),
+    ]
+    ingest_player_stats(clean, write_csv(tmp_path / "p.csv", list(PLAYER_STAT_COLUMNS), players))
+    teams = [team_row("KC", 1, 0.5), team_row("BUF", 1, 1.5), team_row("KC", 2, 2.5)]
+    ingest_team_stats(clean, write_csv(tmp_path / "t.csv", list(TEAM_STAT_COLUMNS), teams))
+    ingest_games(clean, GAMES)
+    assert calls == [(3, "player stats"), (3, "team stats"), (10, "games")]
+    assert batches == [("player stats", 2), ("player stats", 1), ("team stats", 2), ("team stats", 1),
+                       ("games", 2), ("games", 2), ("games", 2), ("games", 2), ("games", 2)]  # fmt: skip

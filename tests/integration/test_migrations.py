@@ -242,3 +242,66 @@ def test_the_session_statement_timeout_is_set_on_the_connection_migrations_run_o
     set_session_statement_timeout(empty_db, 4321)
     with empty_db.raw_connection() as conn:
         assert conn.run("SHOW statement_timeout") == [["4321ms"]]
+
+
+def test_an_edited_migration_is_named_with_both_checksums(empty_db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    first = folder / "001_one.sql"
+    first.write_text("CREATE TABLE one (id integer);\n")
+    logged: list[str] = []
+    assert [m.filename for m in apply_migrations(empty_db, folder, log=logged.append)] == ["001_one.sql"]
+    assert len(logged) == 1 and logged[0].startswith("applied 001_one.sql in ") and logged[0].endswith("s")
+    recorded = load_migrations(folder)[0].checksum
+    first.write_text("CREATE TABLE one (id bigint);\n")
+    now = load_migrations(folder)[0].checksum
+    with pytest.raises(MigrationError) as info:
+        apply_migrations(empty_db, folder)
+    assert str(info.value) == (
+        f"001_one.sql: already applied with checksum {recorded[:12]}, but the file now has {now[:12]}; "
+        "never edit an applied migration, add a new one"
+    )
+
+
+def test_a_no_transaction_file_is_split_on_semicolons_without_its_comments() -> None:
+    from nfl_predictor.db.migrate import split_statements
+
+    sql = "-- nflp:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (x); -- one -- two\n\nSELECT 1 -- x;\n;\n"
+    assert split_statements(sql) == ["CREATE INDEX CONCURRENTLY a ON t (x)", "SELECT 1"]
+    with pytest.raises(MigrationError) as info:
+        split_statements("-- nflp:no-transaction\nDO $$ BEGIN END $$;\n")
+    assert str(info.value) == "no-transaction migrations may not contain $$-quoted bodies"
+
+
+def test_a_no_transaction_file_with_a_dollar_quoted_body_is_refused_whole(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    folder = tmp_path / "dollars"
+    folder.mkdir()
+    (folder / "001_body.sql").write_text("-- nflp:no-transaction\nCREATE TABLE body (id integer);\n"
+                                         "DO $$ BEGIN PERFORM 1; END $$;\n")  # fmt: skip
+    with pytest.raises(MigrationError) as info:
+        apply_migrations(empty_db, folder)
+    assert str(info.value) == "001_body.sql: no-transaction migrations may not contain $$-quoted bodies"
+    assert empty_db.scalar("SELECT to_regclass('body') IS NULL") is True
+
+
+def test_a_failed_migration_releases_the_runners_lock(empty_db: Database, empty_database_url: str,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    """The failed file's transaction is rolled back before the lock is released: another runner can
+    take its turn at once (instead of waiting out LOCK_WAIT_S for this connection to close)."""
+    from nfl_predictor.db.migrate import _ADVISORY_LOCK_KEY
+
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "001_broken.sql").write_text("CREATE TABLE half_done (id int);\nSELECT no_such_function();\n")
+    with pytest.raises(MigrationError, match=r"001_broken\.sql: function no_such_function"):
+        apply_migrations(empty_db, folder)
+    other = make_database(parse_database_url(empty_database_url), pooled=False)
+    try:
+        with other.raw_connection() as conn:
+            assert conn.run("SELECT pg_try_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY) == [[True]]
+            conn.run("SELECT pg_advisory_unlock(:key)", key=_ADVISORY_LOCK_KEY)
+    finally:
+        other.close()
+    assert empty_db.scalar("SELECT to_regclass('half_done')") is None
