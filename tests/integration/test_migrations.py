@@ -305,3 +305,27 @@ def test_a_failed_migration_releases_the_runners_lock(empty_db: Database, empty_
     finally:
         other.close()
     assert empty_db.scalar("SELECT to_regclass('half_done')") is None
+
+
+def test_a_failing_concurrent_migration_keeps_the_indexes_that_were_there_before_it(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    """All-or-nothing undoes only this run's indexes: one the file declares with IF NOT EXISTS but that
+    existed before it ran (built by an earlier file) stays, valid."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "001_table.sql").write_text(
+        "CREATE TABLE t (x integer, y integer);\nCREATE INDEX t_x_idx ON t (x);\nINSERT INTO t VALUES (1, 1), (2, 1);\n"
+    )
+    apply_migrations(empty_db, folder)
+    (folder / "002_concurrent.sql").write_text(
+        "-- nflp:no-transaction\n"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_x_idx ON t (x);\n"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_xy_idx ON t (x, y);\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_y_idx ON t (y);\n"
+    )
+    with pytest.raises(MigrationError, match=r"002_concurrent\.sql: could not create unique index"):
+        apply_migrations(empty_db, folder)
+    left = empty_db.fetch("SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                          "WHERE i.indrelid = 't'::regclass ORDER BY 1")  # fmt: skip
+    assert left == [["t_x_idx", True]]
