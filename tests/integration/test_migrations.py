@@ -173,15 +173,18 @@ def test_concurrent_runners_take_turns_and_both_succeed(empty_database_url: str)
 def test_a_failure_is_one_migration_error(empty_db: Database) -> None:
     from nfl_predictor.db.migrate import _ADVISORY_LOCK_KEY
 
-    runner = MigrationRunner(empty_db, lock_wait_s=0.5)
+    logged: list[str] = []
+    runner = MigrationRunner(empty_db, lock_wait_s=0.5, log=logged.append)
     other = make_database(empty_db.target, pooled=False)
     try:
         with other.raw_connection() as holder:
             holder.run("SELECT pg_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY)  # held by another runner
-            with pytest.raises(MigrationError, match="held the lock"):
+            with pytest.raises(MigrationError) as info:
                 runner.apply()
     finally:
         other.close()
+    assert str(info.value) == "another migration runner held the lock for over 0.5s"
+    assert logged == ["another migration runner is busy; waiting for it"]  # said once, however long the wait
 
 
 def test_two_migrate_commands_at_once_both_exit_zero(empty_database_url: str) -> None:
