@@ -332,3 +332,12 @@ def test_a_failing_concurrent_migration_keeps_the_indexes_that_were_there_before
     left = empty_db.fetch("SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
                           "WHERE i.indrelid = 't'::regclass ORDER BY 1")  # fmt: skip
     assert left == [["t_x_idx", True]]
+
+
+def test_a_database_error_outside_any_file_is_one_migration_error(empty_db: Database, tmp_path: Path) -> None:
+    """A schema_migrations table of another shape (not this runner's) fails before any file runs: one
+    line naming what PostgreSQL said."""
+    empty_db.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY)")
+    with pytest.raises(MigrationError) as info:
+        apply_migrations(empty_db)
+    assert str(info.value) == 'migrations: column "checksum" does not exist (SQLSTATE 42703)'
