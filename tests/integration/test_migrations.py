@@ -341,3 +341,31 @@ def test_a_database_error_outside_any_file_is_one_migration_error(empty_db: Data
     with pytest.raises(MigrationError) as info:
         apply_migrations(empty_db)
     assert str(info.value) == 'migrations: column "checksum" does not exist (SQLSTATE 42703)'
+
+
+def test_an_invalid_index_the_file_declares_is_rebuilt_and_others_are_left_alone(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    """An interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would keep:
+    before a no-transaction file runs, the INVALID indexes it declares (and only those) are dropped."""
+    from nfl_predictor.db.migrate import invalid_indexes
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "001_table.sql").write_text(
+        "CREATE TABLE t (x integer, y integer);\nINSERT INTO t VALUES (1, 1), (2, 1);\n"
+    )
+    apply_migrations(empty_db, folder)
+    with empty_db.raw_connection() as conn:
+        for name, column in (("t_y_idx", "y"), ("t_other_idx", "y")):  # both fail on the duplicate y: INVALID
+            with pytest.raises(DatabaseError):
+                conn.run(f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON t ({column})")
+        assert sorted(invalid_indexes(conn)) == ["t_other_idx", "t_y_idx"]
+        assert invalid_indexes(conn, ["t_y_idx", "nope"]) == ["t_y_idx"]
+    (folder / "002_index.sql").write_text(
+        "-- nflp:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_y_idx ON t (y);\n"
+    )
+    assert [m.version for m in apply_migrations(empty_db, folder)] == [2]
+    left = empty_db.fetch("SELECT c.relname, i.indisvalid, i.indisunique FROM pg_index i "
+                          "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass ORDER BY 1")  # fmt: skip
+    assert left == [["t_other_idx", False, True], ["t_y_idx", True, False]]
