@@ -369,3 +369,15 @@ def test_an_invalid_index_the_file_declares_is_rebuilt_and_others_are_left_alone
     left = empty_db.fetch("SELECT c.relname, i.indisvalid, i.indisunique FROM pg_index i "
                           "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass ORDER BY 1")  # fmt: skip
     assert left == [["t_other_idx", False, True], ["t_y_idx", True, False]]
+
+
+def test_a_missing_folder_and_a_reused_version_are_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(MigrationError) as info:
+        load_migrations(missing)
+    assert str(info.value) == f"{missing}: migrations folder not found"
+    (tmp_path / "001_a.sql").write_text("SELECT 1;\n")
+    (tmp_path / "001_b.sql").write_text("SELECT 2;\n")
+    with pytest.raises(MigrationError) as info:
+        load_migrations(tmp_path)
+    assert str(info.value) == "001_b.sql: version 1 also used by 001_a.sql"
