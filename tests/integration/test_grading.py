@@ -115,3 +115,36 @@ def test_two_graders_at_once_leave_the_rows_one_grader_leaves(graded: Database, 
         b.close()
         assert not any(isinstance(r, BaseException) for r in results), results
         assert graded.fetch(count) == expected
+
+
+def test_the_chosen_weeks_are_predicted_in_order_with_progress_per_week(
+    graded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only played weeks that were asked for are predicted (all played weeks when none are named); the
+    progress callback sees each chosen week, then grading, then done, out of weeks + 1 steps."""
+    predicted: list[tuple[int, int]] = []
+    monkeypatch.setattr(backfill, "_predict_week",
+                        lambda _db, _games, _stats, season, week: predicted.append((season, week)) or 1)  # fmt: skip
+    calls: list[tuple[int, int, str]] = []
+    report = backfill_season(graded, HashingEmbedder(), 2024, weeks=[3, 1, 40],
+                             on_progress=lambda done, total, label: calls.append((done, total, label)))  # fmt: skip
+    assert predicted == [(2024, 1), (2024, 3)]
+    assert calls == [(0, 3, "week 1"), (1, 3, "week 3"), (2, 3, "grading"), (3, 3, "done")]
+    assert {k: report[k] for k in ("season", "weeks", "games_stored", "games_graded")} == {
+        "season": 2024,
+        "weeks": [1, 3],
+        "games_stored": 2,
+        "games_graded": 0,
+    }
+    assert isinstance(report["seconds"], float)  # wall time: a figure for the CLI, not asserted on
+    predicted.clear()
+    assert backfill_season(graded, HashingEmbedder(), 2025)["weeks"] == list(range(1, 13))  # the played weeks
+    assert predicted == [(2025, w) for w in range(1, 13)]
+    assert backfill_season(graded, HashingEmbedder(), 2024, weeks=[])["weeks"] == []
+
+
+def test_a_week_with_no_played_game_before_it_stores_nothing(graded: Database) -> None:
+    before = graded.scalar("SELECT count(*) FROM predictions")
+    games = backfill.league.all_games(graded)
+    assert backfill._predict_week(graded, games, backfill.league.team_stats(graded), 2024, 1) == 0
+    assert graded.scalar("SELECT count(*) FROM predictions") == before

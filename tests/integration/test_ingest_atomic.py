@@ -190,3 +190,19 @@ def test_http_sources_are_fetched(monkeypatch: pytest.MonkeyPatch) -> None:
     url = "http://example.invalid/games.csv"
     assert len(read_games(url)) == 10 and len(read_games(url.replace("http:", "https:"))) == 10
     assert opened == [url, url.replace("http:", "https:")]
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [(["game_id", "season", "home_team", "away_team"], "games"),
+     (["game_id", "home_team", "player_id", "team", "opponent_team"], "games"),  # games is checked first
+     (["player_id", "recent_team", "team", "opponent_team"], "player-stats"),  # before team-stats
+     (["season", "week", "team", "opponent_team"], "team-stats"),
+     (["game_id", "season"], None), (["home_team", "away_team"], None),
+     (["team", "season"], None), (["opponent_team", "season"], None), ([], None)],
+)  # fmt: skip
+def test_an_upload_is_known_by_its_header(header: list[str], kind: str | None) -> None:
+    """Uploads and update-data paths carry no kind: the header alone says which file it is, and a header
+    with only part of a kind's key columns is no kind at all (refused rather than loaded as the wrong one)."""
+    assert ingest.sniff_kind(header) == kind
+    assert ingest.sniff_kind(GOOD.read_text().splitlines()[0].split(",")) == "games"

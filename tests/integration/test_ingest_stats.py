@@ -180,3 +180,82 @@ def test_database_is_empty_until_a_game_is_stored(empty_database_url: str) -> No
         assert database_is_empty(db) is False
     finally:
         db.close()
+
+
+def test_the_demo_league_is_stored_whole_once_and_never_mixed_with_nflverse_data(
+    pg_server: Any, template_database: str
+) -> None:
+    """``load_demo_league()`` with its defaults stores exactly ``generate_demo_league()``'s rows (two
+    seasons, the last played through week 12, seed 2025); a second load writes nothing; the database is
+    then claimed by the demo league, so an nflverse file is refused and leaves nothing behind."""
+    from nfl_predictor.data.demo import generate_demo_league
+    from nfl_predictor.data.ingest import DataSourceConflict, load_demo_league
+    from nfl_predictor.db import parse_database_url
+    from nfl_predictor.db.database import make_database
+
+    from tests.conftest import fresh_database_url
+
+    league = generate_demo_league((2024, 2025), 12, 2025)
+    db = make_database(parse_database_url(fresh_database_url(pg_server, template_database)), pooled=False)
+    try:
+        report = load_demo_league(db)
+        assert report == ingest.IngestReport("demo league seed=2025", len(league.games), len(league.games), 0)
+        games = db.fetch("SELECT game_id, season, week, home_score, away_score, kickoff IS NOT NULL FROM games "
+                         "ORDER BY game_id")  # fmt: skip
+        assert games == sorted(
+            [
+                g["game_id"],
+                g["season"],
+                g["week"],
+                g["home_score"],
+                g["away_score"],
+                g["gametime"] is not None,
+            ]
+            for g in league.games
+        )
+        played = db.fetch(
+            "SELECT season, max(week) FROM games WHERE home_score IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
+        assert played == [[2024, 18], [2025, 12]]
+        assert db.scalar("SELECT count(*) FROM teams") == 32
+        players = db.fetch("SELECT player_id, team FROM players ORDER BY 1")
+        assert players == sorted([p["player_id"], p["team"]] for p in league.players)
+        stats = db.fetch("SELECT player_id, season, week, season_type, team, passing_yards FROM player_game_stats "
+                         "ORDER BY 1, 2, 3")  # fmt: skip
+        assert stats == sorted(
+            [s["player_id"], s["season"], s["week"], s["season_type"], s["recent_team"], s["passing_yards"]]
+            for s in league.player_stats
+        )
+        assert load_demo_league(db) == ingest.IngestReport("demo league seed=2025", len(league.games), 0, 0)
+        with pytest.raises(DataSourceConflict, match="holds the synthetic demo league"):
+            ingest_games(db, GAMES)
+        assert db.scalar("SELECT count(*) FROM games WHERE season = 2030") == 0
+    finally:
+        db.close()
+
+
+def test_each_kind_reports_progress_per_batch_under_its_own_label(
+    clean: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress bar (a terminal only) is told each file's row count and label, then every batch."""
+    calls: list[tuple[int, str]] = []
+    batches: list[tuple[str, int]] = []
+
+    def progress(total: int, label: str) -> Any:
+        calls.append((total, label))
+        return lambda n: batches.append((label, n))
+
+    monkeypatch.setattr(ingest, "_progress", progress)
+    monkeypatch.setattr(ingest_queries, "BATCH_ROWS", 2)
+    players = [
+        player_row("syn-a", 1, "KC", 10.0),
+        player_row("syn-b", 1, "KC", 20.0),
+        player_row("syn-a", 2, "KC", 30.0),
+    ]
+    ingest_player_stats(clean, write_csv(tmp_path / "p.csv", list(PLAYER_STAT_COLUMNS), players))
+    teams = [team_row("KC", 1, 0.5), team_row("BUF", 1, 1.5), team_row("KC", 2, 2.5)]
+    ingest_team_stats(clean, write_csv(tmp_path / "t.csv", list(TEAM_STAT_COLUMNS), teams))
+    ingest_games(clean, GAMES)
+    assert calls == [(3, "player stats"), (3, "team stats"), (10, "games")]
+    assert batches == [("player stats", 2), ("player stats", 1), ("team stats", 2), ("team stats", 1),
+                       ("games", 2), ("games", 2), ("games", 2), ("games", 2), ("games", 2)]  # fmt: skip

@@ -173,15 +173,18 @@ def test_concurrent_runners_take_turns_and_both_succeed(empty_database_url: str)
 def test_a_failure_is_one_migration_error(empty_db: Database) -> None:
     from nfl_predictor.db.migrate import _ADVISORY_LOCK_KEY
 
-    runner = MigrationRunner(empty_db, lock_wait_s=0.5)
+    logged: list[str] = []
+    runner = MigrationRunner(empty_db, lock_wait_s=0.5, log=logged.append)
     other = make_database(empty_db.target, pooled=False)
     try:
         with other.raw_connection() as holder:
             holder.run("SELECT pg_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY)  # held by another runner
-            with pytest.raises(MigrationError, match="held the lock"):
+            with pytest.raises(MigrationError) as info:
                 runner.apply()
     finally:
         other.close()
+    assert str(info.value) == "another migration runner held the lock for over 0.5s"
+    assert logged == ["another migration runner is busy; waiting for it"]  # said once, however long the wait
 
 
 def test_two_migrate_commands_at_once_both_exit_zero(empty_database_url: str) -> None:
@@ -234,3 +237,147 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert default_migrations_dir() == PACKAGED_MIGRATIONS
     assert PACKAGED_MIGRATIONS == PACKAGE / "migrations"
     assert (default_migrations_dir() / "001_extensions.sql").is_file()
+
+
+def test_the_session_statement_timeout_is_set_on_the_connection_migrations_run_on(empty_db: Database) -> None:
+    from nfl_predictor.db.migrate import set_session_statement_timeout
+
+    set_session_statement_timeout(empty_db, 4321)
+    with empty_db.raw_connection() as conn:
+        assert conn.run("SHOW statement_timeout") == [["4321ms"]]
+
+
+def test_an_edited_migration_is_named_with_both_checksums(empty_db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    first = folder / "001_one.sql"
+    first.write_text("CREATE TABLE one (id integer);\n")
+    logged: list[str] = []
+    assert [m.filename for m in apply_migrations(empty_db, folder, log=logged.append)] == ["001_one.sql"]
+    assert len(logged) == 1 and logged[0].startswith("applied 001_one.sql in ") and logged[0].endswith("s")
+    recorded = load_migrations(folder)[0].checksum
+    first.write_text("CREATE TABLE one (id bigint);\n")
+    now = load_migrations(folder)[0].checksum
+    with pytest.raises(MigrationError) as info:
+        apply_migrations(empty_db, folder)
+    assert str(info.value) == (
+        f"001_one.sql: already applied with checksum {recorded[:12]}, but the file now has {now[:12]}; "
+        "never edit an applied migration, add a new one"
+    )
+
+
+def test_a_no_transaction_file_is_split_on_semicolons_without_its_comments() -> None:
+    from nfl_predictor.db.migrate import split_statements
+
+    sql = "-- nflp:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (x); -- one -- two\n\nSELECT 1 -- x;\n;\n"
+    assert split_statements(sql) == ["CREATE INDEX CONCURRENTLY a ON t (x)", "SELECT 1"]
+    with pytest.raises(MigrationError) as info:
+        split_statements("-- nflp:no-transaction\nDO $$ BEGIN END $$;\n")
+    assert str(info.value) == "no-transaction migrations may not contain $$-quoted bodies"
+
+
+def test_a_no_transaction_file_with_a_dollar_quoted_body_is_refused_whole(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    folder = tmp_path / "dollars"
+    folder.mkdir()
+    (folder / "001_body.sql").write_text("-- nflp:no-transaction\nCREATE TABLE body (id integer);\n"
+                                         "DO $$ BEGIN PERFORM 1; END $$;\n")  # fmt: skip
+    with pytest.raises(MigrationError) as info:
+        apply_migrations(empty_db, folder)
+    assert str(info.value) == "001_body.sql: no-transaction migrations may not contain $$-quoted bodies"
+    assert empty_db.scalar("SELECT to_regclass('body') IS NULL") is True
+
+
+def test_a_failed_migration_releases_the_runners_lock(empty_db: Database, empty_database_url: str,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    """The failed file's transaction is rolled back before the lock is released: another runner can
+    take its turn at once (instead of waiting out LOCK_WAIT_S for this connection to close)."""
+    from nfl_predictor.db.migrate import _ADVISORY_LOCK_KEY
+
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "001_broken.sql").write_text("CREATE TABLE half_done (id int);\nSELECT no_such_function();\n")
+    with pytest.raises(MigrationError, match=r"001_broken\.sql: function no_such_function"):
+        apply_migrations(empty_db, folder)
+    other = make_database(parse_database_url(empty_database_url), pooled=False)
+    try:
+        with other.raw_connection() as conn:
+            assert conn.run("SELECT pg_try_advisory_lock(:key)", key=_ADVISORY_LOCK_KEY) == [[True]]
+            conn.run("SELECT pg_advisory_unlock(:key)", key=_ADVISORY_LOCK_KEY)
+    finally:
+        other.close()
+    assert empty_db.scalar("SELECT to_regclass('half_done')") is None
+
+
+def test_a_failing_concurrent_migration_keeps_the_indexes_that_were_there_before_it(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    """All-or-nothing undoes only this run's indexes: one the file declares with IF NOT EXISTS but that
+    existed before it ran (built by an earlier file) stays, valid."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "001_table.sql").write_text(
+        "CREATE TABLE t (x integer, y integer);\nCREATE INDEX t_x_idx ON t (x);\nINSERT INTO t VALUES (1, 1), (2, 1);\n"
+    )
+    apply_migrations(empty_db, folder)
+    (folder / "002_concurrent.sql").write_text(
+        "-- nflp:no-transaction\n"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_x_idx ON t (x);\n"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_xy_idx ON t (x, y);\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_y_idx ON t (y);\n"
+    )
+    with pytest.raises(MigrationError, match=r"002_concurrent\.sql: could not create unique index"):
+        apply_migrations(empty_db, folder)
+    left = empty_db.fetch("SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                          "WHERE i.indrelid = 't'::regclass ORDER BY 1")  # fmt: skip
+    assert left == [["t_x_idx", True]]
+
+
+def test_a_database_error_outside_any_file_is_one_migration_error(empty_db: Database, tmp_path: Path) -> None:
+    """A schema_migrations table of another shape (not this runner's) fails before any file runs: one
+    line naming what PostgreSQL said."""
+    empty_db.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY)")
+    with pytest.raises(MigrationError) as info:
+        apply_migrations(empty_db)
+    assert str(info.value) == 'migrations: column "checksum" does not exist (SQLSTATE 42703)'
+
+
+def test_an_invalid_index_the_file_declares_is_rebuilt_and_others_are_left_alone(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    """An interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would keep:
+    before a no-transaction file runs, the INVALID indexes it declares (and only those) are dropped."""
+    from nfl_predictor.db.migrate import invalid_indexes
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "001_table.sql").write_text(
+        "CREATE TABLE t (x integer, y integer);\nINSERT INTO t VALUES (1, 1), (2, 1);\n"
+    )
+    apply_migrations(empty_db, folder)
+    with empty_db.raw_connection() as conn:
+        for name, column in (("t_y_idx", "y"), ("t_other_idx", "y")):  # both fail on the duplicate y: INVALID
+            with pytest.raises(DatabaseError):
+                conn.run(f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON t ({column})")
+        assert sorted(invalid_indexes(conn)) == ["t_other_idx", "t_y_idx"]
+        assert invalid_indexes(conn, ["t_y_idx", "nope"]) == ["t_y_idx"]
+    (folder / "002_index.sql").write_text(
+        "-- nflp:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_y_idx ON t (y);\n"
+    )
+    assert [m.version for m in apply_migrations(empty_db, folder)] == [2]
+    left = empty_db.fetch("SELECT c.relname, i.indisvalid, i.indisunique FROM pg_index i "
+                          "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass ORDER BY 1")  # fmt: skip
+    assert left == [["t_other_idx", False, True], ["t_y_idx", True, False]]
+
+
+def test_a_missing_folder_and_a_reused_version_are_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(MigrationError) as info:
+        load_migrations(missing)
+    assert str(info.value) == f"{missing}: migrations folder not found"
+    (tmp_path / "001_a.sql").write_text("SELECT 1;\n")
+    (tmp_path / "001_b.sql").write_text("SELECT 2;\n")
+    with pytest.raises(MigrationError) as info:
+        load_migrations(tmp_path)
+    assert str(info.value) == "001_b.sql: version 1 also used by 001_a.sql"
