@@ -22,7 +22,6 @@ import importlib.machinery
 import importlib.util
 import sys
 from collections.abc import Sequence
-from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 # What no handler uses: redis-py's asyncio client, Powertools' JMESPath utilities (jmespath).
@@ -37,7 +36,7 @@ class DeferredModuleFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in self.names:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
