@@ -15,7 +15,9 @@ sent, so no database is needed. Three functions, same run:
     python benchmarks/bench_cold_start.py [--rounds 9] [--build-dir .aws-sam/local-x86_64] [--importtime]
 
 prints each median, the ratios to bare, and ``project X ms | reference Y ms | ratio Z | target 1.2 |
-PASS/FAIL`` (exit 1 on FAIL). ``--importtime`` adds the heaviest imports of predict's init from the
+PASS/FAIL`` (exit 1 on FAIL). Where strace is installed, one more init of each counts its mmap calls:
+CPython's frame-stack chunks freed and re-made at a boundary show there (handlers.load_handler).
+``--importtime`` adds the heaviest imports of predict's init from the
 artifact (``python -X importtime``), cumulative ms. Needs the dev extra (the sam CLI) unless both
 builds exist already, and a CPython 3.12 (pyenv's, or NFLP_PYTHON312).
 """
@@ -135,6 +137,21 @@ def import_profile(spec: FunctionSpec, build_dir: Path, env: dict[str, str], top
     return [f"{ms:8.1f} ms {name}" for ms, name in sorted(rows, reverse=True)[:top]]
 
 
+def mmap_calls(spec: FunctionSpec, build_dir: Path, layer: str, env: dict[str, str]) -> int | None:
+    """mmap calls during one init (strace -c), or None without strace."""
+    if shutil.which("strace") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        counts = Path(tmp) / "syscalls"
+        lambda_runner.run(spec, [], repo=REPO, build_dir=build_dir, extra_env=env, layer_id=layer,
+                          command_prefix=("strace", "-f", "-c", "-o", str(counts)))  # fmt: skip
+        for line in counts.read_text().splitlines():
+            fields = line.split()
+            if fields and fields[-1] == "mmap":
+                return int(fields[3])
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
@@ -165,6 +182,13 @@ def main() -> int:
         median = statistics.median(values)
         print(f"  {name:30s} median {median:6.0f} ms | min {min(values):6.0f} ms | "
               f"ratio to bare {median / reference:.2f} | all {sorted(round(v) for v in values)}")  # fmt: skip
+    churn = {
+        name: mmap_calls(spec, where, layer, env)
+        for (spec, where, layer, _), name in zip(runs, measured, strict=True)
+    }
+    if None not in churn.values():
+        print("  mmap calls during init (strace, one run each): "
+              + " | ".join(f"{name} {count:,}" for name, count in churn.items()))  # fmt: skip
     if args.importtime:
         for spec, label in ((predict, "predict"), (eager, "predict without lazy imports")):
             print(f"heaviest imports, {label} (cumulative, -X importtime, one run):")

@@ -1,5 +1,8 @@
-"""index_maintenance Lambda: the handler lives in nfl_predictor.handlers.index_maintenance (this folder is the function's code URI)."""
+"""index_maintenance Lambda: the handler lives in nfl_predictor.handlers.index_maintenance (this folder is the function's code URI).
+Imported through load_handler for the frame stack's sake (see nfl_predictor/handlers/__init__.py)."""
 
-from nfl_predictor.handlers.index_maintenance import handler
+from nfl_predictor.handlers import load_handler
+
+handler = load_handler("nfl_predictor.handlers.index_maintenance")
 
 __all__ = ["handler"]

@@ -257,8 +257,11 @@ def lambda_environment(spec: FunctionSpec, task_root: Path, *, tracing: bool,
 
 def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | None = None,
         source: bool = False, extra_env: dict[str, str] | None = None, layer_id: str = "SharedLayer",
-        init_timeout_s: float = 60.0, snapstart: bool = False) -> RunResult:  # fmt: skip
+        init_timeout_s: float = 60.0, snapstart: bool = False,
+        command_prefix: tuple[str, ...] = ()) -> RunResult:  # fmt: skip
     """One fresh execution environment: init, then each event in turn. Logs are collected, not printed.
+
+    ``command_prefix``: run the interpreter under a tool (``("strace", "-f", "-c", ...)``, say).
 
     ``snapstart``: init as SnapStart does it (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``), then the
     registered before-snapshot and after-restore hooks, then the events (see lambda_bootstrap)."""
@@ -283,7 +286,7 @@ def run(spec: FunctionSpec, events: list[Any], *, repo: Path, build_dir: Path | 
         try:
             interpreter = sys.executable if source else runtime_python(spec.runtime)
             done = subprocess.run(
-                [interpreter, "-I", "-S", "-B", str(BOOTSTRAP)], input=json.dumps(job, default=str),
+                [*command_prefix, interpreter, "-I", "-S", "-B", str(BOOTSTRAP)], input=json.dumps(job, default=str),
                 env=env, cwd=task_root, capture_output=True, text=True,
                 timeout=init_timeout_s + spec.timeout_s * max(1, len(events)),
             )  # fmt: skip
