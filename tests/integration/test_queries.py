@@ -236,6 +236,32 @@ def test_freshness_leaves_a_margin_before_expiry(league: Database) -> None:
                                  margin=dt.timedelta(0)) == set()  # fmt: skip
 
 
+def test_a_weeks_payloads_and_count_and_deleting_throwaway_versions(league: Database) -> None:
+    ids = [g["game_id"] for g in games.week_games(league, 2025, 13)][:3]
+    before = stored.count_in_week(league, 2025, 13)
+    rows = [_row(ids[0], version="bench-ab12-1", n=101), _row(ids[1], version="bench-ab12-2", n=102),
+            _row(ids[2], version="bench-ab12", n=103), _row(ids[0], version="bench-ab123-1", n=104),
+            _row(ids[1], version="bench_ab12-1", n=105),
+            _row(ids[2], version="bench-ab12-1", n=106, prediction_type="props")]  # fmt: skip
+    stored.upsert_predictions(league, rows)
+    assert stored.count_in_week(league, 2025, 13) == before + 6
+    assert stored.count_in_week(league, 2025, 12) == league.scalar(
+        "SELECT count(*) FROM predictions WHERE season = 2025 AND week = 12"
+    )
+    full = stored.week_payloads(league, 2025, 13, prediction_type="full")
+    ours = sorted((gid, orjson.loads(text)["n"]) for gid, text in full if orjson.loads(text)["n"] > 100)
+    assert ours == sorted((r["game_id"], r["prediction_count"]) for r in rows[:5])
+    props = stored.week_payloads(league, 2025, 13, prediction_type="props")
+    assert [(gid, orjson.loads(text)["n"]) for gid, text in props] == [(ids[2], 106)]
+    assert stored.week_payloads(league, 2025, 14, prediction_type="nothing") == []
+    # "bench-ab12-*" only: not "bench-ab12" itself, not "bench-ab123-1", and "_" is no wildcard.
+    assert stored.delete_model_versions(league, "bench-ab12") == 3
+    left = league.fetch("SELECT model_version FROM predictions WHERE game_id = ANY(:ids) AND model_version "
+                        "LIKE 'bench%'", ids=ids)  # fmt: skip
+    assert sorted(v for (v,) in left) == ["bench-ab12", "bench-ab123-1", "bench_ab12-1"]
+    assert stored.count_in_week(league, 2025, 13) == before + 3
+
+
 def test_reasoning_texts_and_their_embeddings(league: Database) -> None:
     ids = [g["game_id"] for g in games.week_games(league, 2025, 17)][:2]
     stored.upsert_predictions(league, [_row(ids[0]), _row(ids[1])])
@@ -317,6 +343,20 @@ def test_similar_matchups_match_the_exact_scan_and_respect_their_filters(
     before = dt.date(2025, 1, 1)
     early = vectors.similar_matchups(league, query, 5, before=before, ef_search=200)
     assert early and all(r["season"] == 2024 for r in early)
+
+
+def test_sample_vectors_their_count_and_the_planners_choice(
+    league: Database, embedded: dict[str, np.ndarray]
+) -> None:
+    count = vectors.count_embeddings(league)
+    assert count == league.scalar("SELECT count(*) FROM game_embeddings") and count >= len(embedded)
+    sample = vectors.sample_embeddings(league, 3)
+    first = sorted(embedded)[:3]
+    assert len(sample) == 3
+    for vector, game_id in zip(sample, first, strict=True):
+        assert np.allclose(np.asarray(vector, dtype=np.float32), embedded[game_id], atol=1e-6)
+    # ORDER BY distance LIMIT k over the HNSW-indexed column: the planner takes the index.
+    assert vectors.planner_uses_hnsw(league, sample[0], 5) is True
 
 
 def test_analogs_for_many_games_in_one_query(league: Database, embedded: dict[str, np.ndarray]) -> None:

@@ -23,6 +23,7 @@ from nfl_predictor.benchmarking.context import BenchContext, profile_calls
 from nfl_predictor.benchmarking.result import Measurement, Reference
 from nfl_predictor.benchmarking.stats import from_ns
 from nfl_predictor.benchmarking.timing import per_round_percentile, pooled, sample_interleaved
+from nfl_predictor.db.queries import predictions as prediction_queries
 
 # The same-run reference for the API: the smallest FastAPI + Mangum app, one route returning a dict.
 BARE_APP = """
@@ -108,7 +109,7 @@ def every_tier_misses(ctx: BenchContext) -> Iterator[FreshVersion]:
         yield fresh
     finally:
         service.params = original
-        ctx.stack.db.execute("DELETE FROM predictions WHERE model_version LIKE :p", p=fresh.prefix + "-%")
+        prediction_queries.delete_model_versions(ctx.stack.db, fresh.prefix)
 
 
 def _handler_call(ctx: BenchContext, event: dict[str, Any]) -> Callable[[], dict[str, Any]]:

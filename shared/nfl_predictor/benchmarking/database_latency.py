@@ -17,10 +17,9 @@ from nfl_predictor.benchmarking.context import BenchContext, profile_calls
 from nfl_predictor.benchmarking.result import Measurement, Reference
 from nfl_predictor.benchmarking.stats import from_ns
 from nfl_predictor.benchmarking.timing import pooled, sample_interleaved
+from nfl_predictor.db.queries import health, predictions, vectors
 
 K = 10
-STORED_WEEK_SQL = ("SELECT game_id, payload::text FROM predictions WHERE season = :s AND week = :w "
-                   "AND prediction_type = :t")  # fmt: skip
 
 
 def _rounds(ctx: BenchContext) -> tuple[int, int]:
@@ -44,9 +43,7 @@ def ensure_stored_week(ctx: BenchContext, season: int, week: int) -> int:
     """Stored predictions for the week (what cache-warm writes), computed once if there are none."""
     assert ctx.stack is not None
     db = ctx.stack.db
-    have = int(
-        db.scalar("SELECT count(*) FROM predictions WHERE season = :s AND week = :w", s=season, w=week)
-    )
+    have = predictions.count_in_week(db, season, week)
     if have:
         return have
     from nfl_predictor.cache import CacheManager
@@ -55,15 +52,12 @@ def ensure_stored_week(ctx: BenchContext, season: int, week: int) -> int:
     from nfl_predictor.vectors.embedder import make_embedder
 
     PredictionService(db, CacheManager(None), ParamsProvider(db), make_embedder("hashing")).week(season, week)
-    return int(
-        db.scalar("SELECT count(*) FROM predictions WHERE season = :s AND week = :w", s=season, w=week)
-    )
+    return predictions.count_in_week(db, season, week)
 
 
 def query_embeddings(ctx: BenchContext, count: int) -> list[Any]:
     assert ctx.stack is not None
-    rows = ctx.stack.db.fetch("SELECT embedding FROM game_embeddings ORDER BY game_id LIMIT :n", n=count)
-    return [row[0] for row in rows]
+    return vectors.sample_embeddings(ctx.stack.db, count)
 
 
 def recall_at_k(ctx: BenchContext, embeddings: list[Any]) -> float:
@@ -82,9 +76,7 @@ def recall_at_k(ctx: BenchContext, embeddings: list[Any]) -> float:
 def uses_hnsw(ctx: BenchContext, embedding: Any) -> bool:
     """Whether the planner really chooses the HNSW index (on a tiny table a scan can be cheaper)."""
     assert ctx.stack is not None
-    plan = ctx.stack.db.fetch("EXPLAIN SELECT game_id FROM game_embeddings ORDER BY embedding <=> :q LIMIT :k",
-                              q=embedding, k=K)  # fmt: skip
-    return any("hnsw" in str(row[0]).lower() for row in plan)
+    return vectors.planner_uses_hnsw(ctx.stack.db, embedding, K)
 
 
 def run(ctx: BenchContext) -> list[Measurement]:
@@ -98,12 +90,12 @@ def run(ctx: BenchContext) -> list[Measurement]:
     season, week = ctx.stack.upcoming_weeks()[0]
     stored = ensure_stored_week(ctx, season, week)
 
-    def floor() -> object:
-        return db.scalar("SELECT 1")
+    def floor() -> None:
+        health.ping(db)
 
     results = [
         _measure(ctx, "database.stored_week", "stored predictions of a week (season, week, type)",
-                 lambda: db.fetch(STORED_WEEK_SQL, s=season, w=week, t="full"), floor, "SELECT 1"),
+                 lambda: predictions.week_payloads(db, season, week, prediction_type="full"), floor, "SELECT 1"),
         _measure(ctx, "database.api_key_lookup", "API key lookup", lambda: find_principal(db, key), floor,
                  "SELECT 1"),
         _measure(ctx, "database.week_games", "a week's games", lambda: league.week_games(db, season, week), floor,
@@ -123,7 +115,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
                           lambda: exact_matchups(db, current[0], K), "exact scan")  # fmt: skip
         search.details.update(recall_at_k=recall_at_k(ctx, embeddings), k=K, queries=len(embeddings),
                               index_chosen_by_planner=uses_hnsw(ctx, embeddings[0]),
-                              vectors=int(db.scalar("SELECT count(*) FROM game_embeddings")))  # fmt: skip
+                              vectors=vectors.count_embeddings(db))  # fmt: skip
         search.note = f"recall@{K} {search.details['recall_at_k']:.3f}"
         results.append(search)
     return results

@@ -44,6 +44,30 @@ def stored_payloads(db: Database, game_ids: Sequence[str], *, prediction_type: s
     return {game_id: text.encode() for game_id, text in rows}
 
 
+def week_payloads(db: Database, season: int, week: int, *, prediction_type: str) -> list[tuple[str, str]]:
+    """(game_id, payload text) of every stored prediction of the week and type, every model version
+    (the plain indexed read the database benchmark measures)."""
+    rows = db.fetch(
+        "SELECT game_id, payload::text FROM predictions WHERE season = :season AND week = :week "
+        "AND prediction_type = :prediction_type",
+        season=season, week=week, prediction_type=prediction_type,
+    )  # fmt: skip
+    return [(str(game_id), str(text)) for game_id, text in rows]
+
+
+def count_in_week(db: Database, season: int, week: int) -> int:
+    """How many predictions are stored for the week, of any type and version."""
+    return int(db.scalar("SELECT count(*) FROM predictions WHERE season = :season AND week = :week",
+                         season=season, week=week))  # fmt: skip
+
+
+def delete_model_versions(db: Database, version_prefix: str) -> int:
+    """Drop every prediction made under a model version ``<version_prefix>-...`` (the benchmark's
+    throw-away versions); compared as text, so no character of the prefix is a wildcard."""
+    return db.execute("DELETE FROM predictions WHERE starts_with(model_version, :prefix || '-')",
+                      prefix=version_prefix)  # fmt: skip
+
+
 def analysis_embeddings(db: Database, game_ids: Sequence[str], *, prediction_type: str, model_version: str
                         ) -> dict[str, list[float]]:  # fmt: skip
     """game_id -> the matchup embedding stored beside the payload (not part of the served document)."""

@@ -58,6 +58,24 @@ def exact_matchups(db: Database, embedding: Any, match_count: int) -> list[tuple
     return [(str(game_id), float(similarity)) for game_id, similarity in rows]
 
 
+def sample_embeddings(db: Database, count: int) -> list[Any]:
+    """The first ``count`` stored matchup vectors (by game id): query vectors for the benchmark."""
+    return [row[0] for row in db.fetch("SELECT embedding FROM game_embeddings ORDER BY game_id LIMIT :count",
+                                       count=count)]  # fmt: skip
+
+
+def count_embeddings(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM game_embeddings"))
+
+
+def planner_uses_hnsw(db: Database, embedding: Any, match_count: int) -> bool:
+    """Whether the planner picks the HNSW index for a nearest-matchups query (on a tiny table a scan
+    can be cheaper)."""
+    plan = db.fetch("EXPLAIN SELECT game_id FROM game_embeddings ORDER BY embedding <=> :query_embedding "
+                    "LIMIT :match_count", query_embedding=embedding, match_count=match_count)  # fmt: skip
+    return any("hnsw" in str(row[0]).lower() for row in plan)
+
+
 def store_game_embeddings(tx: Transaction, rows: Sequence[tuple[str, int, Any]], model_version: str) -> None:
     """(game_id, season, vector) per game: insert, or replace the game's previous embedding."""
     tx.run_many(
