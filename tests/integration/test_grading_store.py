@@ -99,9 +99,9 @@ def test_regrading_replaces_the_games_rows_for_that_model_only(bets: Database) -
 
 
 def bet(expert: str, bet_type: str, outcome: str, *, game: str = "2030_01_BAL_KC", season: int = 2030,
-        error: float | None = None, units: float | None = None) -> dict[str, Any]:  # fmt: skip
+        error: float | None = None, units: float | None = None, confidence: float = 0.5) -> dict[str, Any]:  # fmt: skip
     return {"expert_id": expert, "game_id": game, "season": season, "week": 1, "bet_type": bet_type,
-            "bet_value": orjson.dumps({"value": 1}).decode(), "confidence": 0.5, "outcome": outcome,
+            "bet_value": orjson.dumps({"value": 1}).decode(), "confidence": confidence, "outcome": outcome,
             "error": error, "units": units, "model_version": f"v-{game}"}  # fmt: skip
 
 
@@ -156,6 +156,26 @@ def test_leaderboard_figures_rounding_and_order(bets: Database) -> None:
     every = leaderboard(bets, None)
     assert [(e["season"], e["expert"]) for e in every] == [(2030, "b"), (2030, "a"), (2030, "c"), (2031, "z")]
     assert leaderboard(bets, 1999) == []
+
+
+def test_stated_confidence_is_the_judged_bets_mean_to_four_places_and_the_unjudged_sort_last(
+    bets: Database,
+) -> None:
+    g1, g2, g3 = "2030_01_BAL_KC", "2030_01_NYJ_SF", "2030_01_GB_PHI"
+    insert(
+        bets,
+        bet("m", "winner", "win", game=g1, confidence=0.1), bet("m", "winner", "loss", game=g2, confidence=0.2),
+        bet("m", "total", "win", game=g3, confidence=0.25), bet("m", "total", "push", game=g1, confidence=1.0),
+        bet("a", "total", "push", game=g1), bet("n", "winner", "win", game=g1, confidence=0.9),
+        bet("n", "winner", "loss", game=g2, confidence=0.7),
+    )  # fmt: skip
+    board = leaderboard(bets, 2030)
+    # Unjudged (accuracy None) after every judged expert, even one at 0.5; names break no tie here.
+    assert [(e["expert"], e["accuracy"]) for e in board] == [("m", 0.6667), ("n", 0.5), ("a", None)]
+    # (0.1 + 0.2 + 0.25) / 3 over the judged bets (the push's 1.0 is not one): 0.18333... to 4 places.
+    assert (
+        board[0]["confidence"] == 0.1833 and board[1]["confidence"] == 0.8 and board[2]["confidence"] is None
+    )
 
 
 def test_an_expert_with_nothing_judged_has_no_accuracy(bets: Database) -> None:
