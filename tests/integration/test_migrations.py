@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import nfl_predictor
@@ -82,6 +83,21 @@ def test_performance_indexes_exist_and_are_valid(db: Database) -> None:
     # Every index the migrations declare and no later one drops (013 drops the payload GIN).
     assert set(declared_indexes(load_migrations())) <= names
     assert "predictions_season_week_type_idx" in names and "api_keys_key_hash_idx" in names
+
+
+def test_each_migrations_recorded_duration_is_its_own_time_in_milliseconds(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    folder = copy_migrations(tmp_path)
+    (folder / "900_slow.sql").write_text("SELECT pg_sleep(0.2);\n")
+    started = time.perf_counter()
+    apply_migrations(empty_db, folder)
+    whole_ms = (time.perf_counter() - started) * 1000
+    durations = dict(empty_db.fetch("SELECT version, duration_ms FROM schema_migrations"))
+    # The server slept 200 ms inside the file, and the file ran inside the call: bounds, not a timing.
+    assert 200 <= durations[900] <= whole_ms
+    assert all(0 <= ms <= whole_ms for ms in durations.values())
+    assert sum(durations.values()) <= whole_ms
 
 
 def test_edited_applied_migration_is_refused(empty_db: Database, tmp_path: Path) -> None:
