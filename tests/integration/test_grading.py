@@ -9,22 +9,30 @@ import orjson
 import pytest
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.db import Database
-from nfl_predictor.engine import ModelParams
-from nfl_predictor.service import backfill
+from nfl_predictor.engine import ModelParams, fit
+from nfl_predictor.records import untyped
+from nfl_predictor.service import backfill, league
 from nfl_predictor.service.backfill import backfill_season
 from nfl_predictor.service.grading import grade_pending, leaderboard
 from nfl_predictor.vectors.embedder import HashingEmbedder
 
 # The model parameters each backfilled week's predictions were stored with, by model version
-# (round-tripped through to_dict/from_dict, the form in which parameters are stored).
+# (round-tripped through to_dict/from_dict, the form in which parameters are stored), and what each
+# week's fit was given (games, team stats, cut-off), in order.
 STORED_PARAMS: dict[str, ModelParams] = {}
+FITS: list[tuple[list[Any], Any, Any]] = []
 
 
 @pytest.fixture(scope="module")
 def graded(db: Database) -> Database:
     load_demo_league(db)
     STORED_PARAMS.clear()
-    store = backfill.store_predictions
+    FITS.clear()
+    store, real_fit = backfill.store_predictions, backfill.fit
+
+    def recorded_fit(games: list[Any], team_stats: Any = None, **options: Any) -> ModelParams:
+        FITS.append((games, team_stats, options.get("through")))
+        return real_fit(games, team_stats, **options)
 
     def keep_params(db: Database, params: ModelParams, games: list[Any],
                     payloads: list[dict[str, Any]]) -> dict[str, bytes]:  # fmt: skip
@@ -35,12 +43,18 @@ def graded(db: Database) -> Database:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backfill, "store_predictions", keep_params)
+        patch.setattr(backfill, "fit", recorded_fit)
         report = backfill_season(db, HashingEmbedder(), 2025, weeks=[10, 11])
     assert report["games_stored"] == report["games_graded"] > 0
     return db
 
 
+def stored_form(params: ModelParams) -> dict[str, Any]:
+    return ModelParams.from_dict(orjson.loads(orjson.dumps(params.to_dict()))).to_dict()
+
+
 def test_each_week_is_predicted_by_a_model_that_had_not_seen_it(graded: Database) -> None:
+    games, stats = league.all_games(graded), league.team_stats(graded)
     versions = graded.fetch("SELECT DISTINCT week, model_version FROM predictions ORDER BY 1")
     assert [w for w, _ in versions] == [10, 11]
     for week, version in versions:
@@ -50,6 +64,12 @@ def test_each_week_is_predicted_by_a_model_that_had_not_seen_it(graded: Database
         seen = graded.scalar("SELECT count(*) FROM games WHERE home_score IS NOT NULL AND away_score IS NOT NULL "
                              "AND (season, week) < (2025, :w)", w=week)  # fmt: skip
         assert params.games_trained == seen
+        # The very model a fit on the games and team stats before the week gives (the week's own
+        # results, and anything later, are not in it).
+        earlier = [g for g in games if (int(g["season"]), int(g["week"])) < (2025, week)]
+        assert stored_form(params) == stored_form(
+            fit(untyped(earlier), untyped(stats), through=(2025, week - 1))
+        )
         payload_versions = graded.fetch("SELECT DISTINCT payload->>'model_version' FROM predictions WHERE week = :w",
                                         w=week)  # fmt: skip
         assert payload_versions == [[version]]
