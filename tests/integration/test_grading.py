@@ -65,11 +65,14 @@ def test_each_week_is_predicted_by_a_model_that_had_not_seen_it(graded: Database
                              "AND (season, week) < (2025, :w)", w=week)  # fmt: skip
         assert params.games_trained == seen
         # The very model a fit on the games and team stats before the week gives (the week's own
-        # results, and anything later, are not in it).
+        # results, and anything later, are not in it), and the fit was handed exactly those.
         earlier = [g for g in games if (int(g["season"]), int(g["week"])) < (2025, week)]
         assert stored_form(params) == stored_form(
             fit(untyped(earlier), untyped(stats), through=(2025, week - 1))
         )
+        given_games, given_stats, given_through = FITS[week - 10]
+        assert [g["game_id"] for g in given_games] == [g["game_id"] for g in earlier]
+        assert given_stats == stats and given_stats is not None and given_through == (2025, week - 1)
         payload_versions = graded.fetch("SELECT DISTINCT payload->>'model_version' FROM predictions WHERE week = :w",
                                         w=week)  # fmt: skip
         assert payload_versions == [[version]]
