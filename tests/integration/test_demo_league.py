@@ -8,7 +8,11 @@ import numpy as np
 from nfl_predictor.data.demo import generate_demo_league
 from nfl_predictor.data.ingest import load_demo_league
 from nfl_predictor.data.teams import TEAM_ABBRS
-from nfl_predictor.db import Database
+from nfl_predictor.db import Database, parse_database_url
+from nfl_predictor.db.database import make_database
+from nfl_predictor_dev.local.postgres import EmbeddedPostgres
+
+from tests.conftest import fresh_database_url
 
 
 def test_same_seed_same_league_other_seed_other_league() -> None:
@@ -56,3 +60,28 @@ def test_load_twice_is_idempotent(db: Database) -> None:
     assert first.rows == second.rows == 544 and second.inserted == 0
     assert db.fetch("SELECT game_id, home_score, away_score FROM games ORDER BY game_id") == snapshot
     assert db.scalar("SELECT count(*) FROM player_game_stats") == stats > 0
+
+
+def test_the_seed_asked_for_is_the_league_stored(pg_server: EmbeddedPostgres, template_database: str) -> None:
+    database = make_database(
+        parse_database_url(fresh_database_url(pg_server, template_database)), pooled=False
+    )
+    try:
+        report = load_demo_league(database, seasons=(2024,), played_weeks=4, seed=3)
+        stored = [
+            tuple(r) for r in database.fetch("SELECT game_id, home_score, away_score FROM games ORDER BY 1")
+        ]
+    finally:
+        database.close()
+
+    def rows(seed: int) -> list[tuple[object, ...]]:
+        league = generate_demo_league(seasons=(2024,), played_weeks=4, seed=seed)
+        return sorted((g["game_id"], g["home_score"], g["away_score"]) for g in league.games)
+
+    assert stored == rows(3) != rows(2025)  # seed 3's scores, not the default seed's
+    assert (report.source, report.rows, report.inserted, report.updated) == (
+        "demo league seed=3",
+        272,
+        272,
+        0,
+    )

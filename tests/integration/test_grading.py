@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 import orjson
@@ -44,8 +45,12 @@ def graded(db: Database) -> Database:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backfill, "store_predictions", keep_params)
         patch.setattr(backfill, "fit", recorded_fit)
+        started = time.perf_counter()
         report = backfill_season(db, HashingEmbedder(), 2025, weeks=[10, 11])
+        took = time.perf_counter() - started
     assert report["games_stored"] == report["games_graded"] > 0
+    # Its own run to 0.01 s (rounded, so up to 5 ms past the outer clock): a bound, not a timing.
+    assert 0 < report["seconds"] <= took + 0.005 and report["seconds"] == round(report["seconds"], 2)
     return db
 
 
