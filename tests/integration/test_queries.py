@@ -405,6 +405,8 @@ def test_pending_grades_then_the_betting_history_and_its_leaderboard(league: Dat
     assert set(week) <= set(pending)
     assert orjson.loads(pending[week[0]]["payload_text"]) == {"game_id": week[0], "n": 1}
     assert grading.pending_grades(league, season=2024, limit=500) == []
+    assert len(grading.pending_grades(league, season=2025, limit=1)) == 1  # the limit holds
+    assert set(week) <= {p["game_id"] for p in grading.pending_grades(league, season=None, limit=500)}
     with league.transaction() as tx:
         grading.replace_expert_bets(tx, game_id=week[0], model_version=VERSION,
                                     rows=[_bet(week[0], "a", "win", 0.9), _bet(week[0], "b", "loss", -1.0)])  # fmt: skip

@@ -154,3 +154,38 @@ def test_player_rows_the_named_quarterback_and_the_leaders() -> None:
     )
     assert nobody_threw["away_qb_passing_yards"] == 0.0
     assert "home_qb_passing_yards" not in nobody_threw
+
+
+@pytest.mark.parametrize(("home", "away", "correct"), [(24, 20, True), (20, 24, False), (20, 20, None)])
+def test_an_even_forecast_favours_the_home_side(home: int, away: int, correct: bool | None) -> None:
+    row = graded("win_probability", 0.5, game(home, away))
+    assert row["correct"] is correct and row["error"] == pytest.approx((0.5 - row["actual"]) ** 2)
+
+
+@pytest.mark.parametrize(("predicted", "correct"), [(0.1, True), (0.15, True), (0.2, False)])
+def test_yards_near_zero_are_held_to_the_tolerance_of_one_yard(predicted: float, correct: bool) -> None:
+    # 15% of max(actual, 1 yard): a QB with 0 yards is matched within 0.15, not within 15% of zero.
+    g = game(24, 20)
+    row = grade([{"expert": "e", "category": "home_qb_passing_yards", "value": predicted, "confidence": 0.5}], g,
+                {"home_qb_passing_yards": 0.0})[0]  # fmt: skip
+    assert row["correct"] is correct and row["error"] == pytest.approx(predicted)
+
+
+def test_a_side_or_team_pick_without_a_line_is_graded_from_the_box_score() -> None:
+    g = game(24, 20)
+    box = {"over_under": "over", "spread_pick": "AAA"}
+    picks = [{"expert": "e", "category": c, "value": v, "confidence": 0.5}
+             for c, v in (("over_under", "over"), ("over_under", "under"), ("spread_pick", "AAA"), ("spread_pick", "BBB"))]  # fmt: skip
+    rows = grade(picks, g, box)
+    assert [(r["actual"], r["correct"], r["units"]) for r in rows] == [
+        ("over", True, None), ("over", False, None), ("AAA", True, None), ("AAA", False, None),
+    ]  # fmt: skip
+
+
+def test_every_row_names_its_game_season_week_expert_and_confidence() -> None:
+    g = game(24, 20, season=2031, week=7, game_id="2031_07_AAA_BBB")
+    row = grade([{"expert": "x9", "category": "margin", "value": 3.0, "confidence": 0.7}], g)[0]
+    assert {k: row[k] for k in ("expert", "category", "season", "week", "game_id", "value", "confidence")} == {
+        "expert": "x9", "category": "margin", "season": 2031, "week": 7, "game_id": "2031_07_AAA_BBB",
+        "value": 3.0, "confidence": 0.7,
+    }  # fmt: skip
