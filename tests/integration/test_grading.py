@@ -89,6 +89,21 @@ def test_betting_history_rows_are_graded_consistently(graded: Database) -> None:
     bets = graded.fetch_dicts("SELECT * FROM expert_bets WHERE game_id = :g", g=game_id)
     assert len({b["expert_id"] for b in bets}) == 15
     assert {b["outcome"] for b in bets} <= {"win", "loss", "push", "graded"}
+    # Only what could be graded is stored, and the box score (here from the demo league's player
+    # stats) makes its categories gradeable: every expert has the same, full set.
+    per_expert = {}
+    for b in bets:
+        per_expert.setdefault(b["expert_id"], set()).add(b["bet_type"])
+    categories = next(iter(per_expert.values()))
+    assert all(kinds == categories for kinds in per_expert.values())
+    assert {
+        "winner",
+        "margin",
+        "total_points",
+        "home_qb_passing_yards",
+        "away_rushing_leader_yards",
+    } <= categories
+    assert "graded" not in {b["outcome"] for b in bets}  # no row without an actual result
     home, away = graded.fetch_one(
         "SELECT home_score, away_score FROM games WHERE game_id = :g", g=game_id
     ) or (0, 0)
