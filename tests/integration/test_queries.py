@@ -171,6 +171,16 @@ def test_upsert_rows_counts_inserts_and_updates_across_batches(
         )
     assert batches == [2, 2, 1]
     assert league.scalar("SELECT team FROM players WHERE player_id = 'QT-0'") == "BUF"
+    rows[1]["team"] = "DEN"
+    with league.transaction() as tx:  # a later transaction: its now() is later
+        assert ingest.upsert_rows(tx, "players", rows[1:3], columns=tuple(rows[0]), key=("player_id",)) == (
+            0,
+            1,
+        )
+    stamps = dict(
+        league.fetch("SELECT player_id, updated_at FROM players WHERE player_id IN ('QT-1', 'QT-2')")
+    )
+    assert stamps["QT-1"] > stamps["QT-2"]  # the rewritten row is stamped; the unchanged one is not
 
 
 # -- predictions ------------------------------------------------------------------------------

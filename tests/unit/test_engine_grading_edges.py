@@ -189,3 +189,8 @@ def test_every_row_names_its_game_season_week_expert_and_confidence() -> None:
         "expert": "x9", "category": "margin", "season": 2031, "week": 7, "game_id": "2031_07_AAA_BBB",
         "value": 3.0, "confidence": 0.7,
     }  # fmt: skip
+
+
+def test_an_under_pick_is_paid_at_the_under_odds() -> None:
+    row = graded("over_under", "under", game(23, 20, over_odds=-120, under_odds=150), line=44.5)
+    assert (row["actual"], row["correct"], row["units"]) == ("under", True, pytest.approx(1.5))

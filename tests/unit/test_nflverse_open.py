@@ -61,3 +61,19 @@ def server() -> Iterator[str]:
 )  # fmt: skip
 def test_a_url_is_decompressed_by_its_path_not_its_query(server: str, path: str) -> None:
     assert read(f"{server}/{path}") == TEXT
+
+
+def test_a_quoted_field_keeps_its_line_break_and_errors_say_what_and_where(tmp_path: Path) -> None:
+    from nfl_predictor.data.nflverse import NflverseFormatError, read_records
+
+    columns = {"game_id": (str, True), "note": (str, False)}
+    (tmp_path / "quoted.csv").write_bytes(b'game_id,note\r\n2030_01_BAL_KC,"two\r\nlines"\r\n')
+    assert [r for _, r in read_records(tmp_path / "quoted.csv", columns)] == [
+        {"game_id": "2030_01_BAL_KC", "note": "two\r\nlines"}
+    ]
+    (tmp_path / "short.csv").write_text("season\n2030\n")
+    with pytest.raises(NflverseFormatError, match=r"short\.csv:1: missing column\(s\): game_id, note$"):
+        list(read_records(tmp_path / "short.csv", {"game_id": (str, True), "note": (str, True)}))
+    (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(TEXT.encode() * 50)[:60])
+    with pytest.raises(NflverseFormatError, match=r"truncated or corrupt file \(EOFError\)"):
+        list(read_records(tmp_path / "cut.csv.gz", columns))
