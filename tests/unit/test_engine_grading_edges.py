@@ -194,3 +194,11 @@ def test_every_row_names_its_game_season_week_expert_and_confidence() -> None:
 def test_an_under_pick_is_paid_at_the_under_odds() -> None:
     row = graded("over_under", "under", game(23, 20, over_odds=-120, under_odds=150), line=44.5)
     assert (row["actual"], row["correct"], row["units"]) == ("under", True, pytest.approx(1.5))
+
+
+def test_a_missing_attempt_count_ranks_below_one_attempt() -> None:
+    rows = [
+        player("nobody", "AAA", attempts=None, passing_yards=0),
+        player("one", "AAA", attempts=1, passing_yards=9),
+    ]
+    assert box_score_from_stats(BASE, [], rows)["away_qb_passing_yards"] == 9.0
