@@ -1,5 +1,4 @@
-"""cache_warm Lambda: the handler lives in nfl_predictor.handlers.cache_warm (this folder is the function's code URI).
-Imported through load_handler for the frame stack's sake (see nfl_predictor/handlers/__init__.py)."""
+"""The cache_warm Lambda's code URI: its handler, imported through load_handler (see nfl_predictor.handlers)."""
 
 from nfl_predictor.handlers import load_handler
 

@@ -1,5 +1,4 @@
-"""index_maintenance Lambda: the handler lives in nfl_predictor.handlers.index_maintenance (this folder is the function's code URI).
-Imported through load_handler for the frame stack's sake (see nfl_predictor/handlers/__init__.py)."""
+"""The index_maintenance Lambda's code URI: its handler, imported through load_handler (see nfl_predictor.handlers)."""
 
 from nfl_predictor.handlers import load_handler
 

@@ -18,7 +18,8 @@ def test_the_function_is_thin_and_shares_the_layer() -> None:
     assert "Layers" not in props  # the Globals' shared layer
     app = TEMPLATE.parents[1] / "functions" / "data" / "app.py"
     code = [line for line in app.read_text().splitlines() if line and not line.startswith(('"""', "__all__"))]
-    assert code == ["from nfl_predictor.handlers.data import handler"]
+    assert code == ["from nfl_predictor.handlers import load_handler",
+                    'handler = load_handler("nfl_predictor.handlers.data")']  # fmt: skip
     assert props["ReservedConcurrentExecutions"] == 1 and props["Timeout"] <= 900
     assert props["LoggingConfig"] == {"LogGroup": {"Ref": "DataLogGroup"}}
 
