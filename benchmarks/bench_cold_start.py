@@ -33,6 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from nfl_predictor_dev.bench import syscalls
 from nfl_predictor_dev.local import lambda_runner
 from nfl_predictor_dev.local.invoke import FunctionSpec, function_spec
 
@@ -139,17 +140,13 @@ def import_profile(spec: FunctionSpec, build_dir: Path, env: dict[str, str], top
 
 def mmap_calls(spec: FunctionSpec, build_dir: Path, layer: str, env: dict[str, str]) -> int | None:
     """mmap calls during one init (strace -c), or None without strace."""
-    if shutil.which("strace") is None:
+    if not syscalls.available():
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        counts = Path(tmp) / "syscalls"
+        summary = Path(tmp) / "syscalls"
         lambda_runner.run(spec, [], repo=REPO, build_dir=build_dir, extra_env=env, layer_id=layer,
-                          command_prefix=("strace", "-f", "-c", "-o", str(counts)))  # fmt: skip
-        for line in counts.read_text().splitlines():
-            fields = line.split()
-            if fields and fields[-1] == "mmap":
-                return int(fields[3])
-    return 0
+                          command_prefix=syscalls.strace_prefix(summary))  # fmt: skip
+        return syscalls.calls(summary)
 
 
 def main() -> int:

@@ -5,13 +5,13 @@ so CPython's frame-stack chunks are not freed and re-made at every call across a
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from nfl_predictor.handlers import load_handler
+from nfl_predictor_dev.bench import syscalls
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,17 +53,13 @@ def test_a_module_that_cannot_import_raises_as_a_plain_import_would(scratch: str
 
 
 def mmap_calls(tmp_path: Path, code: str) -> int:
-    counts = tmp_path / f"strace-{abs(hash(code))}"
-    subprocess.run(["strace", "-f", "-c", "-o", str(counts), sys.executable, "-c", code],
+    summary = tmp_path / f"strace-{abs(hash(code))}"
+    subprocess.run([*syscalls.strace_prefix(summary), sys.executable, "-c", code],
                    cwd=tmp_path, check=True, env={"PYTHONPATH": f"{tmp_path}:{REPO / 'shared'}"})  # fmt: skip
-    for line in counts.read_text().splitlines():
-        fields = line.split()
-        if fields and fields[-1] == "mmap":
-            return int(fields[3])
-    return 0
+    return syscalls.calls(summary)
 
 
-@pytest.mark.skipif(shutil.which("strace") is None, reason="counts system calls with strace")
+@pytest.mark.skipif(not syscalls.available(), reason="counts system calls with strace")
 def test_the_import_runs_without_remaking_frame_stack_chunks(scratch: str, tmp_path: Path) -> None:
     plain = mmap_calls(tmp_path, f"import {scratch}")
     roomy = mmap_calls(
